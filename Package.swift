@@ -1,0 +1,25 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+  name: "Micrograd",
+  products: [
+    .library(name: "Micrograd", targets: ["Micrograd"]),
+    .executable(name: "moons", targets: ["moons"]),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CBLAS",
+      path: "Sources/CBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
+    .target(
+      name: "Micrograd",
+      dependencies: ["CBLAS"]
+    ),
+    .executableTarget(name: "moons", dependencies: ["Micrograd"], path: "samples/moons"),
+    .testTarget(name: "MicrogradTests", dependencies: ["Micrograd"], resources: [.copy("Fixtures")]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,106 @@
+// Matrix product, 2-D and batched: forward, shape rule and backward.
+
+/// `op(a) · op(b)` over the last two axes, where `op` transposes when asked;
+/// leading (batch) axes broadcast like numpy's `matmul`.
+///
+/// Transposes are folded into the gemm call, never copied; the backward rule
+/// uses them so that no gradient needs a transposed copy either.
+public final class MatMul: Tensor {
+  var a: Tensor { inputs[0] }
+  var b: Tensor { inputs[1] }
+  /// Whether `a` is read transposed (its last two axes swapped).
+  public let transposeA: Bool
+  /// Whether `b` is read transposed.
+  public let transposeB: Bool
+
+  init(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false, site: CallSite) {
+    self.transposeA = transposeA
+    self.transposeB = transposeB
+    super.init(shape: matmulShape(a.shape, transposeA, b.shape, transposeB, site), inputs: [a, b], site: site)
+  }
+
+  public override var opName: String { "matmul" }
+
+  public override func forward(into out: UnsafeMutablePointer<Float>) {
+    let (m, n) = (shape[shape.rank - 2], shape[shape.rank - 1])
+    let k = transposeA ? a.shape[a.shape.rank - 2] : a.shape[a.shape.rank - 1]
+    let batch = Shape(Array(shape.dims.dropLast(2)))
+    let aBatch = Shape(Array(a.shape.dims.dropLast(2)))
+    let bBatch = Shape(Array(b.shape.dims.dropLast(2)))
+    let aStrides = aBatch.broadcastStrides(to: batch)
+    let bStrides = bBatch.broadcastStrides(to: batch)
+    let batchStrides = batch.strides
+    for index in 0..<batch.count {
+      var aOffset = 0
+      var bOffset = 0
+      for axis in 0..<batch.rank {
+        let i = (index / batchStrides[axis]) % batch[axis]
+        aOffset += i * aStrides[axis]
+        bOffset += i * bStrides[axis]
+      }
+      Gemm.multiply(
+        a.values + aOffset * m * k, transposeA: transposeA, b.values + bOffset * k * n, transposeB: transposeB,
+        out + index * m * n, m: m, n: n, k: k)
+    }
+  }
+
+  public override func backpropagate(_ grad: Tensor) {
+    // C = op(A)·op(B):  dA = G·op(B)ᵀ (transposed back if A was read transposed),
+    //                   dB = op(A)ᵀ·G (likewise).
+    if transposeA {
+      a.accumulateGrad(MatMul(b, grad, transposeA: transposeB, transposeB: true, site: site))
+    } else {
+      a.accumulateGrad(MatMul(grad, b, transposeA: false, transposeB: !transposeB, site: site))
+    }
+    if transposeB {
+      b.accumulateGrad(MatMul(grad, a, transposeA: true, transposeB: transposeA, site: site))
+    } else {
+      b.accumulateGrad(MatMul(a, grad, transposeA: !transposeA, transposeB: false, site: site))
+    }
+  }
+}
+
+/// The matrix product of `a` and `b`, like `torch.matmul`.
+///
+/// 2-D inputs multiply as matrices; inputs with more axes are stacks of
+/// matrices whose leading axes broadcast; a 1-D input is a vector (a row on
+/// the left, a column on the right) and its axis is dropped from the result.
+public func matmul(
+  _ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false,
+  file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+  let site = CallSite(file, line)
+  if a.shape.rank == 0 || b.shape.rank == 0 {
+    fail(TensorError(op: "matmul", message: "both operands need at least one dimension; got \(a.shape) and \(b.shape)", location: site.location))
+  }
+  let left = a.shape.rank == 1 ? a.reshape([1, a.count], file: file, line: line) : a
+  let right = b.shape.rank == 1 ? b.reshape([b.count, 1], file: file, line: line) : b
+  let product = MatMul(left, right, transposeA: transposeA, transposeB: transposeB, site: site)
+  guard a.shape.rank == 1 || b.shape.rank == 1 else { return product }
+  var dims = product.shape.dims
+  if b.shape.rank == 1 { dims.removeLast() }
+  if a.shape.rank == 1 { dims.remove(at: dims.count - (b.shape.rank == 1 ? 1 : 2)) }
+  return product.reshape(dims, file: file, line: line)
+}
+
+extension Tensor {
+  /// The matrix product `self · other`, like `torch.matmul`.
+  public func matmul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    Micrograd.matmul(self, other, file: file, line: line)
+  }
+}
+
+/// The shape of `op(a)·op(b)`, or a stop naming both shapes.
+func matmulShape(_ a: Shape, _ transposeA: Bool, _ b: Shape, _ transposeB: Bool, _ site: CallSite) -> Shape {
+  func failure(_ why: String) -> Never {
+    fail(TensorError(op: "matmul", message: "\(why): \(a)\(transposeA ? "ᵀ" : "") and \(b)\(transposeB ? "ᵀ" : "")", location: site.location))
+  }
+  guard a.rank >= 2 && b.rank >= 2 else { failure("operands need two dimensions") }
+  let (m, ka) = transposeA ? (a[a.rank - 1], a[a.rank - 2]) : (a[a.rank - 2], a[a.rank - 1])
+  let (kb, n) = transposeB ? (b[b.rank - 1], b[b.rank - 2]) : (b[b.rank - 2], b[b.rank - 1])
+  guard ka == kb else { failure("inner dimensions \(ka) and \(kb) differ") }
+  guard let batch = Shape.broadcast(Shape(Array(a.dims.dropLast(2))), Shape(Array(b.dims.dropLast(2)))) else {
+    failure("batch dimensions do not broadcast")
+  }
+  return Shape(batch.dims + [m, n])
+}

@@ -1,0 +1,76 @@
+import Runtime
+
+/// A place in the user's source code: where a tensor operation was written.
+///
+/// Public functions take `file: StaticString = #fileID, line: UInt = #line` and
+/// pass them down, so an error can point at the line the user wrote. Operators
+/// (`a + b`) cannot take extra arguments; for them ``SourceLocation/caller()``
+/// finds the user's frame from a symbolicated backtrace, on the error path only.
+public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+  /// The file, as `#fileID` spells it (`Module/File.swift`) or a path.
+  public var file: String
+  /// The 1-based line number; 0 when unknown.
+  public var line: Int
+
+  /// Creates a location from a file name and line.
+  public init(file: String, line: Int) {
+    self.file = file
+    self.line = line
+  }
+
+  /// Creates a location from the `#fileID` and `#line` a caller passed down.
+  public init(_ file: StaticString, _ line: UInt) {
+    self.file = "\(file)"
+    self.line = Int(line)
+  }
+
+  /// A location that is not known.
+  public static let unknown = SourceLocation(file: "<unknown>", line: 0)
+
+  public var description: String { "\(file):\(line)" }
+
+  /// The innermost frame of the call stack that lies outside this library.
+  ///
+  /// Used only when an operator reports an error; symbolication costs
+  /// milliseconds. Returns ``unknown`` when the binary has no debug info.
+  static func caller() -> SourceLocation {
+    guard let trace = try? Backtrace.capture().symbolicated() else { return .unknown }
+    for frame in trace.frames {
+      guard let location = frame.symbol?.sourceLocation else { continue }
+      let path = location.path
+      if path.contains("/Sources/Micrograd/") || path.contains("/swift/") { continue }
+      return SourceLocation(file: shortened(path), line: location.line)
+    }
+    return .unknown
+  }
+
+  /// The last two path components (`moons/main.swift`), like `#fileID`.
+  private static func shortened(_ path: String) -> String {
+    let parts = path.split(separator: "/")
+    return parts.suffix(2).joined(separator: "/")
+  }
+}
+
+/// Where a tensor operation was called, captured without allocating.
+///
+/// Ops keep this and turn it into a ``SourceLocation`` only when needed (an
+/// error, a trace). A call site from an operator has no line and is resolved
+/// from the call stack.
+public struct CallSite: Sendable {
+  let file: StaticString
+  let line: UInt
+
+  /// A call site from the `#fileID` and `#line` a caller passed down.
+  public init(_ file: StaticString, _ line: UInt) {
+    self.file = file
+    self.line = line
+  }
+
+  /// The call site of an operator, resolved from the call stack on demand.
+  static let fromOperator = CallSite("", 0)
+
+  /// The user's source location for this call.
+  public var location: SourceLocation {
+    line == 0 ? SourceLocation.caller() : SourceLocation(file, line)
+  }
+}

@@ -1,0 +1,94 @@
+/// A float32 n-dimensional array that remembers how it was computed.
+///
+/// A `Tensor` made from data is a *leaf*. Every operation returns an instance
+/// of a typed subclass (``Add``, ``Mul``, ``MatMul``, …) that holds its inputs
+/// and knows its own backward rule, as micrograd's `Value` did for scalars.
+///
+/// `requiresGrad` follows PyTorch: an op's output requires grad when any input
+/// does (and ``noGrad(_:)`` is not in force); only then are its inputs kept.
+/// ``backward(_:createGraph:file:line:)`` walks the graph and accumulates into
+/// ``grad`` on the leaves that require grad.
+open class Tensor: CustomStringConvertible {
+  /// The tensor's dimensions.
+  public let shape: Shape
+  /// The values, row-major.
+  let storage: Storage
+  /// Whether gradients flow to this tensor. Settable on leaves only.
+  public var requiresGrad: Bool {
+    didSet {
+      if !inputs.isEmpty && !requiresGrad {
+        fail(TensorError(op: "requiresGrad", message: "cannot turn off requiresGrad on a non-leaf tensor (\(opName)); use detach()", location: site.location))
+      }
+    }
+  }
+  /// The accumulated gradient of a leaf after ``backward(_:createGraph:file:line:)``.
+  public var grad: Tensor?
+  /// The tensors this one was computed from; empty for leaves and for outputs
+  /// that do not require grad (nothing to backpropagate into).
+  public internal(set) var inputs: [Tensor]
+  /// Where the user wrote the operation that made this tensor.
+  public let site: CallSite
+  /// The gradient being summed during one backward pass.
+  var pendingGrad: Tensor?
+
+  /// Creates a leaf from existing storage.
+  init(storage: Storage, shape: Shape, requiresGrad: Bool = false, site: CallSite = CallSite(#fileID, #line)) {
+    precondition(storage.count == shape.count, "storage of \(storage.count) elements for shape \(shape)")
+    self.shape = shape
+    self.storage = storage
+    self.requiresGrad = requiresGrad
+    self.inputs = []
+    self.site = site
+  }
+
+  /// Creates an operation's output: checks nothing (the subclass did), computes
+  /// the value with ``forward(into:)`` and keeps the inputs only if backward
+  /// will need them.
+  ///
+  /// Subclasses set their own properties, then call this initialiser.
+  public init(shape: Shape, inputs: [Tensor], site: CallSite) {
+    self.shape = shape
+    self.storage = Storage(count: shape.count)
+    self.site = site
+    let needsGrad = GradMode.isEnabled && inputs.contains { $0.requiresGrad }
+    self.requiresGrad = needsGrad
+    self.inputs = inputs
+    forward(into: storage.base)
+    if !needsGrad { self.inputs = [] }
+  }
+
+  deinit {
+    // Free long chains iteratively: take the inputs of every node this one
+    // solely owns, so no deinit recurses into the next (a 1M-op chain would
+    // overflow the stack otherwise).
+    guard !inputs.isEmpty else { return }
+    var stack = inputs
+    inputs = []
+    while var node = stack.popLast() {
+      if isKnownUniquelyReferenced(&node) {
+        stack.append(contentsOf: node.inputs)
+        node.inputs = []
+      }
+    }
+  }
+
+  /// The operation's name as the user knows it (`add`, `matmul`); `leaf` for data.
+  open var opName: String { "leaf" }
+
+  /// Computes this op's value from its inputs into `out` (shape ``shape``).
+  ///
+  /// Overridden by every op; a leaf has nothing to compute.
+  open func forward(into out: UnsafeMutablePointer<Float>) {}
+
+  /// Propagates `grad` (the gradient of the output, shaped like this tensor)
+  /// to the inputs with ``accumulateGrad(_:)``, written in tensor ops.
+  ///
+  /// Overridden by every op; a leaf has no inputs.
+  open func backpropagate(_ grad: Tensor) {}
+
+  /// A read-only view of the values for a kernel.
+  public var values: UnsafePointer<Float> { UnsafePointer(storage.base) }
+
+  /// The number of elements.
+  public var count: Int { shape.count }
+}
