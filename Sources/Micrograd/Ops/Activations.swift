@@ -15,11 +15,7 @@ public final class ReLU: Tensor {
   }
 
   public override func backpropagate(_ grad: Tensor) {
-    // The mask is data, not part of the differentiable graph: relu'' = 0.
-    let mask = Tensor(storage: Storage(count: count), shape: shape)
-    Elementwise.unary(.relu, values, mask.storage.base, count: count)
-    for i in 0..<count { mask.storage.base[i] = mask.storage.base[i] > 0 ? 1 : 0 }
-    a.accumulateGrad(grad * mask)
+    a.accumulateGrad(grad * (a .> 0))  // the mask carries no gradient: relu'' = 0
   }
 }
 

@@ -50,12 +50,17 @@ open class Tensor: CustomStringConvertible {
     self.shape = shape
     self.storage = Storage(count: shape.count)
     self.site = site
-    let needsGrad = GradMode.isEnabled && inputs.contains { $0.requiresGrad }
-    self.requiresGrad = needsGrad
+    self.requiresGrad = false
     self.inputs = inputs
+    let needsGrad = keepsHistory && GradMode.isEnabled && inputs.contains { $0.requiresGrad }
+    self.requiresGrad = needsGrad
     forward(into: storage.base)
     if !needsGrad { self.inputs = [] }
   }
+
+  /// Whether this op can carry gradient at all; false for ops whose output is
+  /// piecewise constant (comparison masks), so they never keep their inputs.
+  var keepsHistory: Bool { true }
 
   deinit {
     // Free long chains iteratively: take the inputs of every node this one
