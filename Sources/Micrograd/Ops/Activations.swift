@@ -1,4 +1,4 @@
-// Activation functions: forward, shape rule and backward.
+// Activation functions: shape rule, lowering and backward.
 
 /// `max(a, 0)`, elementwise.
 public final class ReLU: Tensor {
@@ -9,10 +9,7 @@ public final class ReLU: Tensor {
   }
 
   public override var opName: String { "relu" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Elementwise.unary(.relu, a.values, out, count: count)
-  }
+  public override var operation: Operation? { .unary(.relu) }
 
   public override func backpropagate(_ grad: Tensor) {
     a.accumulateGrad(grad * (a .> 0))  // the mask carries no gradient: relu'' = 0

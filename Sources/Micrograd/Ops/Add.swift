@@ -1,4 +1,4 @@
-// Addition, subtraction and negation: forward, shape rule and backward.
+// Addition, subtraction and negation: shape rule, lowering and backward.
 
 /// `a + b`, with numpy broadcasting.
 public final class Add: Tensor {
@@ -10,10 +10,7 @@ public final class Add: Tensor {
   }
 
   public override var opName: String { "add" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Elementwise.binary(.add, a.values, a.shape, b.values, b.shape, out, shape)
-  }
+  public override var operation: Operation? { .binary(.add) }
 
   public override func backpropagate(_ grad: Tensor) {
     a.accumulateGrad(grad)
@@ -31,10 +28,7 @@ public final class Sub: Tensor {
   }
 
   public override var opName: String { "sub" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Elementwise.binary(.subtract, a.values, a.shape, b.values, b.shape, out, shape)
-  }
+  public override var operation: Operation? { .binary(.subtract) }
 
   public override func backpropagate(_ grad: Tensor) {
     a.accumulateGrad(grad)
@@ -51,10 +45,7 @@ public final class Neg: Tensor {
   }
 
   public override var opName: String { "neg" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Elementwise.unary(.negate, a.values, out, count: count)
-  }
+  public override var operation: Operation? { .unary(.negate) }
 
   public override func backpropagate(_ grad: Tensor) {
     a.accumulateGrad(-grad)

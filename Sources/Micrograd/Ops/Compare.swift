@@ -1,4 +1,4 @@
-// Comparisons (0/1 masks) and select: forward, shape rule and backward.
+// Comparisons (0/1 masks) and select: shape rule, lowering and backward.
 
 /// An elementwise comparison giving 1 where it holds and 0 elsewhere, with
 /// numpy broadcasting. Masks carry no gradient (the step function's
@@ -18,6 +18,7 @@ public final class Compare: Tensor {
   override var keepsHistory: Bool { false }
 
   public override var opName: String { Self.name(function) }
+  public override var operation: Operation? { .binary(function) }
 
   static func name(_ function: BinaryFunction) -> String {
     switch function {
@@ -36,9 +37,6 @@ public final class Compare: Tensor {
     }
   }
 
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Elementwise.binary(function, a.values, a.shape, b.values, b.shape, out, shape)
-  }
 }
 
 /// `condition ? a : b` elementwise (`torch.where`), all three broadcast.
@@ -56,10 +54,7 @@ public final class Select: Tensor {
   }
 
   public override var opName: String { "select" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Elementwise.select(condition.values, condition.shape, a.values, a.shape, b.values, b.shape, out, shape)
-  }
+  public override var operation: Operation? { .select }
 
   public override func backpropagate(_ grad: Tensor) {
     let zero = Tensor(0)

@@ -1,4 +1,4 @@
-// Matrix product, 2-D and batched: forward, shape rule and backward.
+// Matrix product, 2-D and batched: shape rule, lowering and backward.
 
 /// `op(a) · op(b)` over the last two axes, where `op` transposes when asked;
 /// leading (batch) axes broadcast like numpy's `matmul`.
@@ -20,29 +20,7 @@ public final class MatMul: Tensor {
   }
 
   public override var opName: String { "matmul" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    let (m, n) = (shape[shape.rank - 2], shape[shape.rank - 1])
-    let k = transposeA ? a.shape[a.shape.rank - 2] : a.shape[a.shape.rank - 1]
-    let batch = Shape(Array(shape.dims.dropLast(2)))
-    let aBatch = Shape(Array(a.shape.dims.dropLast(2)))
-    let bBatch = Shape(Array(b.shape.dims.dropLast(2)))
-    let aStrides = aBatch.broadcastStrides(to: batch)
-    let bStrides = bBatch.broadcastStrides(to: batch)
-    let batchStrides = batch.strides
-    for index in 0..<batch.count {
-      var aOffset = 0
-      var bOffset = 0
-      for axis in 0..<batch.rank {
-        let i = (index / batchStrides[axis]) % batch[axis]
-        aOffset += i * aStrides[axis]
-        bOffset += i * bStrides[axis]
-      }
-      Gemm.multiply(
-        a.values + aOffset * m * k, transposeA: transposeA, b.values + bOffset * k * n, transposeB: transposeB,
-        out + index * m * n, m: m, n: n, k: k)
-    }
-  }
+  public override var operation: Operation? { .matmul(transposeA: transposeA, transposeB: transposeB) }
 
   public override func backpropagate(_ grad: Tensor) {
     // C = op(A)·op(B):  dA = G·op(B)ᵀ (transposed back if A was read transposed),

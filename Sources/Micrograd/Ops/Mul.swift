@@ -1,4 +1,4 @@
-// Multiplication and division: forward, shape rule and backward.
+// Multiplication and division: shape rule, lowering and backward.
 
 /// `a * b`, elementwise, with numpy broadcasting.
 public final class Mul: Tensor {
@@ -10,10 +10,7 @@ public final class Mul: Tensor {
   }
 
   public override var opName: String { "mul" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Elementwise.binary(.multiply, a.values, a.shape, b.values, b.shape, out, shape)
-  }
+  public override var operation: Operation? { .binary(.multiply) }
 
   public override func backpropagate(_ grad: Tensor) {
     a.accumulateGrad(grad * b)
@@ -31,10 +28,7 @@ public final class Div: Tensor {
   }
 
   public override var opName: String { "div" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Elementwise.binary(.divide, a.values, a.shape, b.values, b.shape, out, shape)
-  }
+  public override var operation: Operation? { .binary(.divide) }
 
   public override func backpropagate(_ grad: Tensor) {
     a.accumulateGrad(grad / b)

@@ -1,4 +1,4 @@
-// Reshape and expand (broadcast to): forward, shape rule and backward.
+// Reshape and expand (broadcast to): shape rule, lowering and backward.
 
 /// `a` with the same elements in a new shape.
 public final class Reshape: Tensor {
@@ -9,10 +9,7 @@ public final class Reshape: Tensor {
   }
 
   public override var opName: String { "reshape" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    out.update(from: a.values, count: count)
-  }
+  public override var operation: Operation? { .reshape }
 
   public override func backpropagate(_ grad: Tensor) {
     a.accumulateGrad(grad.reshape(a.shape))
@@ -31,10 +28,7 @@ public final class Expand: Tensor {
   }
 
   public override var opName: String { "expand" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Elementwise.gather(a.values, offset: 0, strides: a.shape.broadcastStrides(to: shape), out, shape)
-  }
+  public override var operation: Operation? { .expand }
 
   public override func backpropagate(_ grad: Tensor) {
     a.accumulateGrad(grad)  // accumulateGrad sums the broadcast axes away

@@ -1,4 +1,4 @@
-// Summation over all or some axes: forward, shape rule and backward.
+// Summation over all or some axes: shape rule, lowering and backward.
 
 /// The sum of `a` over `axes`, keeping them as size-1 dimensions or not.
 public final class Sum: Tensor {
@@ -15,10 +15,7 @@ public final class Sum: Tensor {
   }
 
   public override var opName: String { "sum" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Reduction.reduce(.sum, a.values, a.shape, axes: axes, out)
-  }
+  public override var operation: Operation? { .reduce(.sum, axes: axes) }
 
   public override func backpropagate(_ grad: Tensor) {
     a.accumulateGrad(grad.reshape(reducedShape(a.shape, axes, keepdims: true)).expand(to: a.shape))

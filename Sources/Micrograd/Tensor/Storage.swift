@@ -28,6 +28,9 @@ final class Storage: @unchecked Sendable {
     base.update(repeating: value, count: count)
   }
 
+  /// The empty storage shared by all symbolic tensors.
+  static let placeholder = Storage(count: 0)
+
   deinit { UnsafeMutableRawPointer(base).deallocate() }
 
   /// The elements as a Swift array (a copy).

@@ -72,14 +72,17 @@ extension Tensor {
   }
 
   /// The values, row-major, as a Swift array.
-  public var scalars: [Float] { storage.array }
+  public var scalars: [Float] {
+    if isSymbolic { failConcreteValueNeeded() }
+    return storage.array
+  }
 
   /// The single value of a one-element tensor, like PyTorch's `item()`.
   public func item(file: StaticString = #fileID, line: UInt = #line) -> Float {
     if count != 1 {
       fail(TensorError(op: "item", message: "only a one-element tensor has an item; shape is \(shape)", location: CallSite(file, line).location))
     }
-    return storage.base[0]
+    return values[0]
   }
 
   /// A new leaf that shares this tensor's values but has no history and
@@ -94,6 +97,7 @@ extension Tensor {
   /// Overwrites the values in place with `body`, outside of autograd (for
   /// optimizers and initialisers, like PyTorch's `with torch.no_grad(): p -= …`).
   public func updateValues(_ body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+    if isSymbolic { failConcreteValueNeeded() }
     body(UnsafeMutableBufferPointer(start: storage.base, count: count))
   }
 }

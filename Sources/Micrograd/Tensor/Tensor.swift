@@ -11,8 +11,11 @@
 open class Tensor: CustomStringConvertible {
   /// The tensor's dimensions.
   public let shape: Shape
-  /// The values, row-major.
+  /// The values, row-major; empty for a symbolic tensor in a trace.
   let storage: Storage
+  /// Whether this tensor stands for a value not yet computed: an input or
+  /// an op recorded while tracing (see ``Trace``).
+  public let isSymbolic: Bool
   /// Whether gradients flow to this tensor. Settable on leaves only.
   public var requiresGrad: Bool {
     didSet {
@@ -36,27 +39,52 @@ open class Tensor: CustomStringConvertible {
     precondition(storage.count == shape.count, "storage of \(storage.count) elements for shape \(shape)")
     self.shape = shape
     self.storage = storage
+    self.isSymbolic = false
     self.requiresGrad = requiresGrad
     self.inputs = []
     self.site = site
+    self.tracedLiteral = Trace.isActive
+  }
+
+  /// Creates a symbolic leaf: a placeholder for a traced function's input.
+  init(symbolic shape: Shape, requiresGrad: Bool = false, site: CallSite) {
+    self.shape = shape
+    self.storage = Storage.placeholder
+    self.isSymbolic = true
+    self.requiresGrad = requiresGrad
+    self.inputs = []
+    self.site = site
+    self.tracedLiteral = false
   }
 
   /// Creates an operation's output: checks nothing (the subclass did), computes
   /// the value with ``forward(into:)`` and keeps the inputs only if backward
   /// will need them.
   ///
+  /// While a ``Trace`` is recording, nothing is computed: the output is
+  /// symbolic and always keeps its inputs, so the graph is the program.
+  ///
   /// Subclasses set their own properties, then call this initialiser.
   public init(shape: Shape, inputs: [Tensor], site: CallSite) {
+    let tracing = Trace.isActive
     self.shape = shape
-    self.storage = Storage(count: shape.count)
+    self.storage = tracing ? Storage.placeholder : Storage(count: shape.count)
+    self.isSymbolic = tracing
     self.site = site
     self.requiresGrad = false
     self.inputs = inputs
+    self.tracedLiteral = false
     let needsGrad = keepsHistory && GradMode.isEnabled && inputs.contains { $0.requiresGrad }
     self.requiresGrad = needsGrad
+    if tracing { return }
     forward(into: storage.base)
     if !needsGrad { self.inputs = [] }
   }
+
+  /// Whether this leaf was made from data inside a traced function (a
+  /// literal such as the `2` in `2 * x`): the compiler may fold it. Leaves
+  /// made outside are read live at every run, never frozen.
+  let tracedLiteral: Bool
 
   /// Whether this op can carry gradient at all; false for ops whose output is
   /// piecewise constant (comparison masks), so they never keep their inputs.
@@ -77,13 +105,21 @@ open class Tensor: CustomStringConvertible {
     }
   }
 
+  /// The instruction this op lowers to in a compiled ``Program``; nil for
+  /// leaves. Every op overrides it beside its forward and backward.
+  open var operation: Operation? { nil }
+
   /// The operation's name as the user knows it (`add`, `matmul`); `leaf` for data.
   open var opName: String { "leaf" }
 
   /// Computes this op's value from its inputs into `out` (shape ``shape``).
   ///
-  /// Overridden by every op; a leaf has nothing to compute.
-  open func forward(into out: UnsafeMutablePointer<Float>) {}
+  /// By default runs the kernel of ``operation``, the same one the compiled
+  /// program runs; a custom op without a built-in operation overrides it.
+  open func forward(into out: UnsafeMutablePointer<Float>) {
+    guard let operation else { return }
+    Kernels.execute(operation, inputs.map(\.values), inputs.map(\.shape), [out], [shape])
+  }
 
   /// Propagates `grad` (the gradient of the output, shaped like this tensor)
   /// to the inputs with ``accumulateGrad(_:)``, written in tensor ops.
@@ -92,7 +128,24 @@ open class Tensor: CustomStringConvertible {
   open func backpropagate(_ grad: Tensor) {}
 
   /// A read-only view of the values for a kernel.
-  public var values: UnsafePointer<Float> { UnsafePointer(storage.base) }
+  ///
+  /// Stops with an error on a symbolic tensor: a traced function cannot look
+  /// at values that exist only when the compiled program runs (JAX's
+  /// `ConcretizationTypeError`).
+  public var values: UnsafePointer<Float> {
+    if isSymbolic { failConcreteValueNeeded() }
+    return UnsafePointer(storage.base)
+  }
+
+  /// Stops with the tracing error for reading a symbolic tensor.
+  func failConcreteValueNeeded() -> Never {
+    let made = inputs.isEmpty ? "a traced input" : "\(opName) at \(site.location)"
+    fail(TensorError(
+      op: opName,
+      message: "the value of \(made) of shape \(shape) is needed during tracing, but exists only when "
+        + "the compiled program runs; pass it as an input or compute it outside the traced function",
+      location: CallSite.fromOperator.location))
+  }
 
   /// The number of elements.
   public var count: Int { shape.count }

@@ -1,0 +1,86 @@
+/// What one instruction computes: the instruction set of a ``Program``.
+///
+/// Plain values (no classes), so a program can be printed, compared, parsed
+/// back and run without the Swift objects it was traced from.
+public enum Operation: Hashable, Sendable {
+  /// One-input elementwise function.
+  case unary(UnaryFunction)
+  /// Two-input elementwise function with numpy broadcasting.
+  case binary(BinaryFunction)
+  /// `condition ? a : b` with broadcasting.
+  case select
+  /// Reduction over axes (the output is laid out with those axes as size 1).
+  case reduce(ReductionFunction, axes: [Int])
+  /// Same elements, new shape.
+  case reshape
+  /// Broadcast to the output shape.
+  case expand
+  /// Axes reordered.
+  case permute([Int])
+  /// `op(a)·op(b)` over the last two axes, transposes read in place.
+  case matmul(transposeA: Bool, transposeB: Bool)
+  /// Overwrites the first input's buffer (a parameter or optimizer state)
+  /// with the second's values: the end of an in-place update.
+  case assign
+  /// Several elementwise ops run as one pass over the data.
+  case fused(FusedKernel)
+
+  /// The name printed in the IR and shown in pictures.
+  public var name: String {
+    switch self {
+    case .unary(let f): f.name
+    case .binary(let f): f.name
+    case .select: "select"
+    case .reduce(let f, _): f == .sum ? "sum" : "max"
+    case .reshape: "reshape"
+    case .expand: "expand"
+    case .permute: "permute"
+    case .matmul: "matmul"
+    case .assign: "assign"
+    case .fused: "fused"
+    }
+  }
+
+  /// Whether this is a pointwise operation a fused kernel can hold.
+  public var isElementwise: Bool {
+    switch self {
+    case .unary, .binary, .select: true
+    default: false
+    }
+  }
+}
+
+extension UnaryFunction {
+  /// The name used in the IR (`exp`, `pow`).
+  public var name: String {
+    switch self {
+    case .negate: "neg"
+    case .exp: "exp"
+    case .log: "log"
+    case .tanh: "tanh"
+    case .sigmoid: "sigmoid"
+    case .relu: "relu"
+    case .power: "pow"
+    }
+  }
+}
+
+extension BinaryFunction {
+  /// The name used in the IR (`add`, `gt`).
+  public var name: String {
+    switch self {
+    case .add: "add"
+    case .subtract: "sub"
+    case .multiply: "mul"
+    case .divide: "div"
+    case .maximum: "maximum"
+    case .minimum: "minimum"
+    case .greater: "gt"
+    case .greaterEqual: "ge"
+    case .less: "lt"
+    case .lessEqual: "le"
+    case .equal: "eq"
+    case .notEqual: "ne"
+    }
+  }
+}

@@ -1,0 +1,37 @@
+/// The one entry point from an ``Operation`` to its kernel.
+///
+/// Eager ops compute their value through it (``Tensor/forward(into:)``) and
+/// the interpreter runs every instruction through it, so no op's arithmetic
+/// is written twice.
+enum Kernels {
+  /// Runs `operation` on `inputs` (shaped `inputShapes`) into `outputs`
+  /// (shaped `outputShapes`).
+  static func execute(
+    _ operation: Operation, _ inputs: [UnsafePointer<Float>], _ inputShapes: [Shape],
+    _ outputs: [UnsafeMutablePointer<Float>], _ outputShapes: [Shape]
+  ) {
+    let out = outputs[0]
+    let shape = outputShapes[0]
+    switch operation {
+    case .unary(let f):
+      Elementwise.unary(f, inputs[0], out, count: shape.count)
+    case .binary(let f):
+      Elementwise.binary(f, inputs[0], inputShapes[0], inputs[1], inputShapes[1], out, shape)
+    case .select:
+      Elementwise.select(inputs[0], inputShapes[0], inputs[1], inputShapes[1], inputs[2], inputShapes[2], out, shape)
+    case .reduce(let f, let axes):
+      Reduction.reduce(f, inputs[0], inputShapes[0], axes: axes, out)
+    case .reshape, .assign:
+      if UnsafePointer(out) != inputs.last! { out.update(from: inputs.last!, count: shape.count) }
+    case .expand:
+      Elementwise.gather(inputs[0], offset: 0, strides: inputShapes[0].broadcastStrides(to: shape), out, shape)
+    case .permute(let axes):
+      let strides = inputShapes[0].strides
+      Elementwise.gather(inputs[0], offset: 0, strides: axes.map { strides[$0] }, out, shape)
+    case .matmul(let transposeA, let transposeB):
+      Gemm.batched(inputs[0], inputShapes[0], transposeA, inputs[1], inputShapes[1], transposeB, out, shape)
+    case .fused(let kernel):
+      FusedEvaluator.run(kernel, inputs, inputShapes, outputs, shape)
+    }
+  }
+}
