@@ -46,14 +46,14 @@ extension Tensor {
     if gradient == nil && count != 1 {
       fail(TensorError(op: op, message: "grad can be implicitly created only for one-element outputs; shape is \(shape): pass a gradient", location: site.location))
     }
-    let order = topologicalOrder()
+    let order = topologicalOrder([self]) { $0.requiresGrad }
     pendingGrad = gradient ?? Tensor.full(like: self, 1)
     withGradMode(createGraph) {
       for node in order.reversed() {
         guard let g = node.pendingGrad else { continue }
         node.pendingGrad = nil
         visit(node, g)
-        if !node.inputs.isEmpty { node.backpropagate(g) }
+        if !node.inputs.isEmpty { CallSite.$rule.withValue(node.site) { node.backpropagate(g) } }
       }
     }
   }

@@ -59,18 +59,45 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
 public struct CallSite: Sendable {
   let file: StaticString
   let line: UInt
+  /// A location found from the call stack when the op was made (in traces,
+  /// where it is needed later, after the user's frame is gone).
+  let resolved: SourceLocation?
 
   /// A call site from the `#fileID` and `#line` a caller passed down.
   public init(_ file: StaticString, _ line: UInt) {
     self.file = file
     self.line = line
+    self.resolved = nil
+  }
+
+  /// A call site already resolved to a location.
+  init(resolved: SourceLocation) {
+    self.file = ""
+    self.line = 0
+    self.resolved = resolved
   }
 
   /// The call site of an operator, resolved from the call stack on demand.
   static let fromOperator = CallSite("", 0)
 
+  /// Whether this site still has to be found from the call stack.
+  var isUnresolved: Bool { line == 0 && resolved == nil }
+
+  /// The site of the forward op whose backward rule is running: ops made
+  /// by a rule are attributed to the line that made the forward op.
+  @TaskLocal static var rule: CallSite?
+
   /// The user's source location for this call.
   public var location: SourceLocation {
-    line == 0 ? SourceLocation.caller() : SourceLocation(file, line)
+    if let resolved { return resolved }
+    return line == 0 ? SourceLocation.caller() : SourceLocation(file, line)
+  }
+
+  /// This site, or for an operator the running rule's site or (while
+  /// tracing) the location found now from the call stack.
+  func settled(tracing: Bool) -> CallSite {
+    guard isUnresolved else { return self }
+    if let rule = CallSite.rule { return rule }
+    return tracing ? CallSite(resolved: SourceLocation.caller()) : self
   }
 }

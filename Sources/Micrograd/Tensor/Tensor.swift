@@ -70,7 +70,7 @@ open class Tensor: CustomStringConvertible {
     self.shape = shape
     self.storage = tracing ? Storage.placeholder : Storage(count: shape.count)
     self.isSymbolic = tracing
-    self.site = site
+    self.site = site.settled(tracing: tracing)
     self.requiresGrad = false
     self.inputs = inputs
     self.tracedLiteral = false
