@@ -93,11 +93,11 @@ public struct CallSite: Sendable {
     return line == 0 ? SourceLocation.caller() : SourceLocation(file, line)
   }
 
-  /// This site, or for an operator the running rule's site or (while
-  /// tracing) the location found now from the call stack.
+  /// The site an op made here is attributed to: inside a backward rule, the
+  /// forward op's site; for an operator while tracing, the location found
+  /// now from the call stack; otherwise this site.
   func settled(tracing: Bool) -> CallSite {
-    guard isUnresolved else { return self }
     if let rule = CallSite.rule { return rule }
-    return tracing ? CallSite(resolved: SourceLocation.caller()) : self
+    return tracing && isUnresolved ? CallSite(resolved: SourceLocation.caller()) : self
   }
 }
