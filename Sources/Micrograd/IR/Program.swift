@@ -7,6 +7,8 @@ public struct Program: Hashable, Sendable {
   public var instructions: [Instruction]
   /// The values returned to the caller, in order.
   public var outputs: [ValueID]
+  /// The buffer assignment, once the memory planner has run.
+  public var memoryPlan: MemoryPlan?
 
   /// Creates a program.
   public init(values: [Value] = [], instructions: [Instruction] = [], outputs: [ValueID] = []) {
