@@ -31,17 +31,10 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
 
   /// The innermost frame of the call stack that lies outside this library.
   ///
-  /// Used only when an operator reports an error; symbolication costs
-  /// milliseconds. Returns ``unknown`` when the binary has no debug info.
+  /// Used when an operator reports an error; returns ``unknown`` when the
+  /// binary has no debug info.
   static func caller() -> SourceLocation {
-    guard let trace = try? Backtrace.capture().symbolicated() else { return .unknown }
-    for frame in trace.frames {
-      guard let location = frame.symbol?.sourceLocation else { continue }
-      let path = location.path
-      if path.contains("/Sources/Micrograd/") || path.contains("/swift/") { continue }
-      return SourceLocation(file: shortened(path), line: location.line)
-    }
-    return .unknown
+    CapturedStack.capture().map(\.location) ?? .unknown
   }
 
   /// The last two path components (`moons/main.swift`), like `#fileID`.
@@ -59,15 +52,18 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
 public struct CallSite: Sendable {
   let file: StaticString
   let line: UInt
-  /// A location found from the call stack when the op was made (in traces,
-  /// where it is needed later, after the user's frame is gone).
+  /// A location already known (an IR file's, or a rule's).
   let resolved: SourceLocation?
+  /// The call stack captured when an operator made an op while tracing,
+  /// resolved to a location only when asked (symbolication is slow).
+  let stack: CapturedStack?
 
   /// A call site from the `#fileID` and `#line` a caller passed down.
   public init(_ file: StaticString, _ line: UInt) {
     self.file = file
     self.line = line
     self.resolved = nil
+    self.stack = nil
   }
 
   /// A call site already resolved to a location.
@@ -75,13 +71,22 @@ public struct CallSite: Sendable {
     self.file = ""
     self.line = 0
     self.resolved = resolved
+    self.stack = nil
+  }
+
+  /// A call site known by its captured call stack.
+  init(stack: CapturedStack?) {
+    self.file = ""
+    self.line = 0
+    self.resolved = nil
+    self.stack = stack
   }
 
   /// The call site of an operator, resolved from the call stack on demand.
   static let fromOperator = CallSite("", 0)
 
   /// Whether this site still has to be found from the call stack.
-  var isUnresolved: Bool { line == 0 && resolved == nil }
+  var isUnresolved: Bool { line == 0 && resolved == nil && stack == nil }
 
   /// The site of the forward op whose backward rule is running: ops made
   /// by a rule are attributed to the line that made the forward op.
@@ -90,6 +95,7 @@ public struct CallSite: Sendable {
   /// The user's source location for this call.
   public var location: SourceLocation {
     if let resolved { return resolved }
+    if let stack { return stack.location }
     return line == 0 ? SourceLocation.caller() : SourceLocation(file, line)
   }
 
@@ -98,6 +104,6 @@ public struct CallSite: Sendable {
   /// now from the call stack; otherwise this site.
   func settled(tracing: Bool) -> CallSite {
     if let rule = CallSite.rule { return rule }
-    return tracing && isUnresolved ? CallSite(resolved: SourceLocation.caller()) : self
+    return tracing && isUnresolved ? CallSite(stack: CapturedStack.capture()) : self
   }
 }
