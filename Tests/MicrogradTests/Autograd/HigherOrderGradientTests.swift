@@ -36,17 +36,21 @@ import Testing
   }
 
   static let secondDerivatives: [SecondDerivative] = [
-    SecondDerivative(name: "sigmoid", f: { sigmoid($0) }, exact: { x in
-      let s = 1 / (1 + Foundation.exp(-x))
-      return s * (1 - s) * (1 - 2 * s)
-    }, points: points),
+    SecondDerivative(
+      name: "sigmoid", f: { sigmoid($0) },
+      exact: { x in
+        let s = 1 / (1 + Foundation.exp(-x))
+        return s * (1 - s) * (1 - 2 * s)
+      }, points: points),
     SecondDerivative(name: "exp", f: { exp($0) }, exact: { Foundation.exp($0) }, points: points),
     SecondDerivative(name: "log", f: { log($0) }, exact: { -1 / ($0 * $0) }, points: [0.5, 1, 1.7, 3]),
     SecondDerivative(name: "pow 3", f: { $0.pow(3) }, exact: { 6 * $0 }, points: points),
-    SecondDerivative(name: "pow 0.5", f: { $0.pow(0.5) }, exact: { -0.25 * Foundation.pow($0, -1.5) }, points: [0.5, 1, 3]),
+    SecondDerivative(
+      name: "pow 0.5", f: { $0.pow(0.5) }, exact: { -0.25 * Foundation.pow($0, -1.5) }, points: [0.5, 1, 3]),
     SecondDerivative(name: "pow -1", f: { $0.pow(-1) }, exact: { 2 / ($0 * $0 * $0) }, points: [-2, -0.5, 0.7, 2]),
     SecondDerivative(name: "relu", f: { relu($0) * $0 }, exact: { $0 > 0 ? 2 : 0 }, points: points),
-    SecondDerivative(name: "select", f: { select($0 .> 0, $0 * $0 * $0, -$0 * $0) }, exact: { $0 > 0 ? 6 * $0 : -2 }, points: points),
+    SecondDerivative(
+      name: "select", f: { select($0 .> 0, $0 * $0 * $0, -$0 * $0) }, exact: { $0 > 0 ? 6 * $0 : -2 }, points: points),
   ]
 
   @Test(arguments: secondDerivatives)

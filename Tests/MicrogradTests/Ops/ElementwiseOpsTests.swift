@@ -61,7 +61,8 @@ import Testing
     }
     let signed = random.tensor([2, 3])
     expectGradientsMatchFiniteDifferences([signed]) { pow($0[0], 3) }
-    let scalar = random.tensor([]), row = random.tensor([5])
+    let scalar = random.tensor([])
+    let row = random.tensor([5])
     expectGradientsMatchFiniteDifferences([scalar, row]) { $0[0].pow(2) * $0[1] }
   }
 
@@ -75,7 +76,8 @@ import Testing
 
   @Test func expAndLogFiniteDifferences() {
     var random = TestRandom(seed: 3)
-    let x = random.tensor([2, 3, 4]), b = random.tensor([4, 1])
+    let x = random.tensor([2, 3, 4])
+    let b = random.tensor([4, 1])
     expectGradientsMatchFiniteDifferences([x]) { exp($0[0]) }
     expectGradientsMatchFiniteDifferences([random.tensor([3]), b]) { exp($0[0] * $0[1]) }
     expectGradientsMatchFiniteDifferences([random.tensor([3, 4], 0.5, 3)]) { log($0[0]) }
@@ -86,7 +88,8 @@ import Testing
     var random = TestRandom(seed: 4)
     expectGradientsMatchFiniteDifferences([random.tensor([4, 5], -3, 3)]) { tanh($0[0]) }
     expectGradientsMatchFiniteDifferences([random.tensor([4, 5], -4, 4)]) { sigmoid($0[0]) }
-    let a = random.tensor([1, 7]), b = random.tensor([7, 1])
+    let a = random.tensor([1, 7])
+    let b = random.tensor([7, 1])
     expectGradientsMatchFiniteDifferences([a, b]) { sigmoid(tanh($0[0]) * $0[1]) }
   }
 
@@ -117,7 +120,8 @@ import Testing
     expectGradientsMatchFiniteDifferences([a, b]) { $0[0] * ($0[0] .> $0[1]) + $0[1] * ($0[0] .<= $0[1]) }
     expectGradientsMatchFiniteDifferences([a, b]) { $0[0] * ($0[1] .>= 0.3) - $0[1] * ($0[0] .< -0.5) }
     // Equality masks jump at every tie, so they compare constants here.
-    let c = Tensor([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]), d = Tensor([1, 0, 3, 0])
+    let c = Tensor([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]])
+    let d = Tensor([1, 0, 3, 0])
     expectGradientsMatchFiniteDifferences([a, b]) { $0[0].pow(2) * (c .!= d) + $0[1] * (c .== d) }
     let row = Tensor([0.5, -0.6, 1.1, -1.4], requiresGrad: true)
     expectGradientsMatchFiniteDifferences([a, row]) { select($0[0] .< $0[1], exp($0[0]), tanh($0[1])) }
