@@ -11,8 +11,19 @@ extension Tensor {
   ) {
     propagate(gradient, createGraph: createGraph, op: "backward", site: CallSite(file, line)) { node, g in
       guard node.isLeaf else { return }
-      node.grad = node.grad.map { $0 + g } ?? g
+      // The same gradient tensor can reach several leaves (add hands it to
+      // both inputs) or be the caller's seed: a leaf's first gradient is a
+      // private copy, as in PyTorch, so changing one in place changes no other.
+      // With createGraph it stays the recorded tensor, which must be kept.
+      node.grad = node.grad.map { $0 + g } ?? (createGraph ? g : g.copiedValues())
     }
+  }
+
+  /// A new leaf holding a copy of the values, with no history.
+  fileprivate func copiedValues() -> Tensor {
+    let copy = Storage(count: count)
+    copy.base.update(from: values, count: count)
+    return Tensor(storage: copy, shape: shape, site: site)
   }
 
   /// Sets ``grad`` to nil (PyTorch's `zero_grad(set_to_none=True)`).
@@ -22,9 +33,10 @@ extension Tensor {
   /// first summing away the dimensions it was broadcast along.
   ///
   /// Called from ``backpropagate(_:)`` overrides; ignored when this tensor does not
-  /// require grad.
-  public func accumulateGrad(_ grad: Tensor) {
+  /// require grad, and then `grad` is not even computed.
+  public func accumulateGrad(_ grad: @autoclosure () -> Tensor) {
     guard requiresGrad else { return }
+    let grad = grad()
     let g = grad.shape == shape ? grad : grad.sumToShape(shape)
     pendingGrad = pendingGrad.map { $0 + g } ?? g
   }

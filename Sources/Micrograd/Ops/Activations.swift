@@ -16,7 +16,55 @@ public final class ReLU: Tensor {
   }
 }
 
+/// `tanh(a)`, elementwise.
+public final class Tanh: Tensor {
+  var a: Tensor { inputs[0] }
+
+  init(_ a: Tensor, site: CallSite) {
+    super.init(shape: a.shape, inputs: [a], site: site)
+  }
+
+  public override var opName: String { "tanh" }
+
+  public override func forward(into out: UnsafeMutablePointer<Float>) {
+    Elementwise.unary(.tanh, a.values, out, count: count)
+  }
+
+  public override func backpropagate(_ grad: Tensor) {
+    a.accumulateGrad(grad * (1 - self * self))  // tanh' = 1 - tanh²
+  }
+}
+
+/// The logistic function `1 / (1 + e^-a)`, elementwise.
+public final class Sigmoid: Tensor {
+  var a: Tensor { inputs[0] }
+
+  init(_ a: Tensor, site: CallSite) {
+    super.init(shape: a.shape, inputs: [a], site: site)
+  }
+
+  public override var opName: String { "sigmoid" }
+
+  public override func forward(into out: UnsafeMutablePointer<Float>) {
+    Elementwise.unary(.sigmoid, a.values, out, count: count)
+  }
+
+  public override func backpropagate(_ grad: Tensor) {
+    a.accumulateGrad(grad * self * (1 - self))  // σ' = σ(1 - σ)
+  }
+}
+
 /// The rectified linear unit, `max(x, 0)`.
 public func relu(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
   ReLU(x, site: CallSite(file, line))
+}
+
+/// The hyperbolic tangent of `x`, elementwise (`torch.tanh`).
+public func tanh(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+  Tanh(x, site: CallSite(file, line))
+}
+
+/// The logistic sigmoid `1 / (1 + e^-x)`, elementwise (`torch.sigmoid`).
+public func sigmoid(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+  Sigmoid(x, site: CallSite(file, line))
 }
