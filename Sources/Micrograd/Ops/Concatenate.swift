@@ -38,7 +38,8 @@ public final class Concatenate: Tensor {
 /// The tensors joined end to end along `axis` (negative counts from the end),
 /// like `torch.cat`. They must have the same rank, at least 1, and the same
 /// size in every other dimension.
-public func concatenate(_ tensors: [Tensor], axis: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func concatenate(_ tensors: [Tensor], axis: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor
+{
   Concatenate(tensors, axis: axis, site: CallSite(file, line))
 }
 

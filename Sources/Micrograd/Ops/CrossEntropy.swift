@@ -12,7 +12,10 @@ public final class OneHot: Tensor {
 
   init(_ indices: Tensor, classes: Int, site: CallSite) {
     guard classes > 0 else {
-      fail(TensorError(op: "one_hot", message: "needs at least one class, got \(classes) (indices of shape \(indices.shape))", location: site.location))
+      fail(
+        TensorError(
+          op: "one_hot", message: "needs at least one class, got \(classes) (indices of shape \(indices.shape))",
+          location: site.location))
     }
     self.classes = classes
     super.init(shape: Shape(indices.shape.dims + [classes]), inputs: [indices], site: site)
@@ -26,7 +29,10 @@ public final class OneHot: Tensor {
   public override func forward(into out: UnsafeMutablePointer<Float>) {
     if let bad = Elementwise.oneHot(indices.values, count: indices.count, classes: classes, out) {
       let value = indices.values[bad]
-      fail(TensorError(op: "one_hot", message: "class index \(value) at position \(bad) of indices of shape \(indices.shape) is not an integer in 0..<\(classes)", location: site.location))
+      let message =
+        "class index \(value) at position \(bad) of indices of shape \(indices.shape)"
+        + " is not an integer in 0..<\(classes)"
+      fail(TensorError(op: "one_hot", message: message, location: site.location))
     }
   }
 }
@@ -44,10 +50,16 @@ public func oneHot(_ indices: Tensor, classes: Int, file: StaticString = #fileID
 ///
 /// Computed as `mean(-(oneHot(targets) * logSoftmax(logits)).sum(axis: -1))`,
 /// stable for logits of any size; the gradient flows to `logits` only.
-public func crossEntropy(_ logits: Tensor, _ targets: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func crossEntropy(_ logits: Tensor, _ targets: Tensor, file: StaticString = #fileID, line: UInt = #line)
+  -> Tensor
+{
   let site = CallSite(file, line)
   guard logits.shape.rank == 2, targets.shape.rank == 1, targets.shape[0] == logits.shape[0] else {
-    fail(TensorError(op: "cross_entropy", message: "expected logits [N, C] and targets [N]; got \(logits.shape) and \(targets.shape)", location: site.location))
+    fail(
+      TensorError(
+        op: "cross_entropy",
+        message: "expected logits [N, C] and targets [N]; got \(logits.shape) and \(targets.shape)",
+        location: site.location))
   }
   let mask = OneHot(targets, classes: logits.shape[1], site: site)
   let picked = Mul(mask, logSoftmax(logits, axis: -1, file: file, line: line), site: site)

@@ -16,7 +16,10 @@ public final class Max: Tensor {
     self.axes = normalizedAxes("max", axes, of: a.shape, site)
     self.keepdims = keepdims
     if let empty = self.axes.first(where: { a.shape[$0] == 0 }) {
-      fail(TensorError(op: "max", message: "cannot take the max over axis \(empty) of size 0 in shape \(a.shape)", location: site.location))
+      fail(
+        TensorError(
+          op: "max", message: "cannot take the max over axis \(empty) of size 0 in shape \(a.shape)",
+          location: site.location))
     }
     super.init(shape: reducedShape(a.shape, self.axes, keepdims: keepdims), inputs: [a], site: site)
   }
@@ -31,7 +34,7 @@ public final class Max: Tensor {
     // The mask of maxima is piecewise constant and carries no gradient, so
     // this rule is linear in `grad` and differentiable again.
     let kept = reducedShape(a.shape, axes, keepdims: true)
-    let isMax = a .== reshape(kept)
+    let isMax = a .== self.reshape(kept)
     let ties = isMax.sum(axes: axes, keepdims: true)
     a.accumulateGrad(grad.reshape(kept) * isMax / ties)
   }
@@ -41,7 +44,9 @@ extension Tensor {
   /// The maximum over `axes` (all axes when nil), like `torch.amax(x, dim, keepdim)`.
   ///
   /// Negative axes count from the end.
-  public func max(axes: [Int]? = nil, keepdims: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+  public func max(axes: [Int]? = nil, keepdims: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+    -> Tensor
+  {
     Max(self, axes: axes, keepdims: keepdims, site: CallSite(file, line))
   }
 

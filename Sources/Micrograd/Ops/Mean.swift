@@ -7,7 +7,9 @@ extension Tensor {
   /// `sum(axes) * (1 / n)` with `n` the number of elements averaged, so its
   /// gradient comes from the ``Sum`` and ``Mul`` backward rules (each input
   /// element gets `grad / n`). A mean over an empty axis is NaN, as in PyTorch.
-  public func mean(axes: [Int]? = nil, keepdims: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+  public func mean(axes: [Int]? = nil, keepdims: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+    -> Tensor
+  {
     let site = CallSite(file, line)
     let axes = normalizedAxes("mean", axes, of: shape, site)
     let n = axes.reduce(1) { $0 * shape[$1] }

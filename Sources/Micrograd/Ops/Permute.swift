@@ -40,7 +40,9 @@ extension Tensor {
   }
 
   /// The tensor with two axes swapped, the last two by default, like `torch.transpose`.
-  public func transpose(_ axis0: Int = -2, _ axis1: Int = -1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+  public func transpose(_ axis0: Int = -2, _ axis1: Int = -1, file: StaticString = #fileID, line: UInt = #line)
+    -> Tensor
+  {
     let site = CallSite(file, line)
     let swapped = normalizedAxesList("transpose", [axis0, axis1], of: shape, site)
     var permutation = Array(0..<shape.rank)
@@ -71,7 +73,10 @@ func normalizedAxesList(_ op: String, _ axes: [Int], of shape: Shape, _ site: Ca
 /// counting from the end) and made non-negative, or a stop naming `op`.
 func normalizedPermutation(_ op: String, _ axes: [Int], of shape: Shape, _ site: CallSite) -> [Int] {
   guard axes.count == shape.rank else {
-    fail(TensorError(op: op, message: "\(axes) names \(axes.count) axes for shape \(shape) of rank \(shape.rank)", location: site.location))
+    fail(
+      TensorError(
+        op: op, message: "\(axes) names \(axes.count) axes for shape \(shape) of rank \(shape.rank)",
+        location: site.location))
   }
   let permutation = normalizedAxesList(op, axes, of: shape, site)
   guard Set(permutation).count == permutation.count else {

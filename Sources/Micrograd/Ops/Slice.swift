@@ -80,10 +80,14 @@ extension Tensor {
   ) -> Tensor {
     let site = CallSite(file, line)
     guard let axis = shape.normalized(axis: axis) else {
-      fail(TensorError(op: "slice", message: "axis \(axis) is out of range for shape \(shape)", location: site.location))
+      fail(
+        TensorError(op: "slice", message: "axis \(axis) is out of range for shape \(shape)", location: site.location))
     }
     guard step != 0 else {
-      fail(TensorError(op: "slice", message: "step must not be zero (slicing shape \(shape) along axis \(axis))", location: site.location))
+      fail(
+        TensorError(
+          op: "slice", message: "step must not be zero (slicing shape \(shape) along axis \(axis))",
+          location: site.location))
     }
     let (first, count) = resolvedSlice(length: shape[axis], start: start, end: end, step: step)
     return Slice(self, axis: axis, start: first, step: step, count: count, site: site)

@@ -28,14 +28,16 @@ public final class LogSumExp: Tensor {
     // Without keepdims the reduced axes are put back as size 1 so that both
     // broadcast against `a`.
     let kept = reducedShape(a.shape, axes, keepdims: true)
-    a.accumulateGrad(grad.reshape(kept) * Exp(a - reshape(kept), site: site))
+    a.accumulateGrad(grad.reshape(kept) * Exp(a - self.reshape(kept), site: site))
   }
 }
 
 extension Tensor {
   /// `log(sum(exp(x)))` over `axes` (all axes when nil), computed stably, like
   /// `torch.logsumexp(x, dim, keepdim)`. Negative axes count from the end.
-  public func logsumexp(axes: [Int]? = nil, keepdims: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+  public func logsumexp(axes: [Int]? = nil, keepdims: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+    -> Tensor
+  {
     LogSumExp(self, axes: axes, keepdims: keepdims, site: CallSite(file, line))
   }
 

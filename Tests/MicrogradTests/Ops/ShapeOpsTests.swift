@@ -60,7 +60,8 @@ import Testing
     let s = random.tensor([4, 6])
     expectGradientsMatchFiniteDifferences([s]) { $0[0].slice(axis: 1, start: -5, end: 6, step: 2) }
     expectGradientsMatchFiniteDifferences([s]) { $0[0].slice(axis: 0, start: 3, end: 0, step: -2) }
-    let a = random.tensor([2, 3]), b = random.tensor([2, 1])
+    let a = random.tensor([2, 3])
+    let b = random.tensor([2, 1])
     expectGradientsMatchFiniteDifferences([a, b]) { concatenate([$0[0], $0[1], $0[0]], axis: 1) }
   }
 
@@ -70,17 +71,23 @@ import Testing
   @Test func secondOrderFiniteDifferences() {
     var random = TestRandom(seed: 3)
     let p = random.tensor([2, 3, 4])
-    expectGradientsMatchFiniteDifferences([p], gradientOfFirstInput { $0[0].permute([1, 2, 0]) * $0[0].T.T.permute([1, 2, 0]) })
+    expectGradientsMatchFiniteDifferences(
+      [p], gradientOfFirstInput { $0[0].permute([1, 2, 0]) * $0[0].T.T.permute([1, 2, 0]) })
     let s = random.tensor([5, 3])
-    expectGradientsMatchFiniteDifferences([s], gradientOfFirstInput { x in
-      let slice = x[0].slice(axis: 0, start: 4, end: nil, step: -2)
-      return slice * slice
-    })
-    let a = random.tensor([2, 3]), b = random.tensor([2, 2])
-    expectGradientsMatchFiniteDifferences([a, b], gradientOfFirstInput { x in
-      let joined = concatenate([x[0], x[1]], axis: -1)
-      return joined * joined * x[1].sum()
-    })
+    expectGradientsMatchFiniteDifferences(
+      [s],
+      gradientOfFirstInput { x in
+        let slice = x[0].slice(axis: 0, start: 4, end: nil, step: -2)
+        return slice * slice
+      })
+    let a = random.tensor([2, 3])
+    let b = random.tensor([2, 2])
+    expectGradientsMatchFiniteDifferences(
+      [a, b],
+      gradientOfFirstInput { x in
+        let joined = concatenate([x[0], x[1]], axis: -1)
+        return joined * joined * x[1].sum()
+      })
   }
 
   @Test func sliceBoundsFollowPython() {
@@ -103,7 +110,8 @@ import Testing
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = concatenate([Tensor.zeros([2, 3]), Tensor.zeros([4, 5]), Tensor.zeros([1, 3])], axis: 0)
     }
-    expectStandardError(result, contains: ["concatenate", "axis 1", "[2, 3], [4, 5], [1, 3]", "ShapeOpsTests.swift:\(line)"])
+    expectStandardError(
+      result, contains: ["concatenate", "axis 1", "[2, 3], [4, 5], [1, 3]", "ShapeOpsTests.swift:\(line)"])
   }
 
   @Test func concatenateRankMismatchStops() async {
