@@ -17,6 +17,18 @@ public enum Operation: Hashable, Sendable {
   case expand
   /// Axes reordered.
   case permute([Int])
+  /// Every `step`-th element along `axis` from `start` (the output shape
+  /// gives the count).
+  case slice(axis: Int, start: Int, step: Int)
+  /// Zeros with the input written where ``slice(axis:start:step:)`` reads.
+  case sliceScatter(axis: Int, start: Int, step: Int)
+  /// The inputs laid end to end along `axis`.
+  case concatenate(axis: Int)
+  /// `log(sum(exp(x)))` over axes, stably (the max is subtracted first).
+  case logsumexp(axes: [Int])
+  /// Class indices to rows of 0/1 of width `classes` (an invalid index
+  /// gives a row of NaN in a compiled program; eager mode stops).
+  case oneHot(classes: Int)
   /// `op(a)·op(b)` over the last two axes, transposes read in place.
   case matmul(transposeA: Bool, transposeB: Bool)
   /// Overwrites the first input's buffer (a parameter or optimizer state)
@@ -35,6 +47,11 @@ public enum Operation: Hashable, Sendable {
     case .reshape: "reshape"
     case .expand: "expand"
     case .permute: "permute"
+    case .slice: "slice"
+    case .sliceScatter: "slice_scatter"
+    case .concatenate: "concatenate"
+    case .logsumexp: "logsumexp"
+    case .oneHot: "one_hot"
     case .matmul: "matmul"
     case .assign: "assign"
     case .fused: "fused"

@@ -74,6 +74,11 @@ extension Program: CustomStringConvertible {
     case .permute(let axes): return "permute[" + axes.map(String.init).joined(separator: ",") + "]"
     case .matmul(let ta, let tb): return ta || tb ? "matmul.\(ta ? "t" : "n")\(tb ? "t" : "n")" : "matmul"
     case .fused(let kernel): return "fused{" + kernel.body + "}"
+    case .slice(let axis, let start, let step), .sliceScatter(let axis, let start, let step):
+      return operation.name + "[axis=\(axis),start=\(start),step=\(step)]"
+    case .concatenate(let axis): return "concatenate[axis=\(axis)]"
+    case .logsumexp(let axes): return "logsumexp[axes=" + axes.map(String.init).joined(separator: ",") + "]"
+    case .oneHot(let classes): return "one_hot[classes=\(classes)]"
     default: return operation.name
     }
   }

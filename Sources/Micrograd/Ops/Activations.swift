@@ -25,10 +25,7 @@ public final class Tanh: Tensor {
   }
 
   public override var opName: String { "tanh" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Elementwise.unary(.tanh, a.values, out, count: count)
-  }
+  public override var operation: Operation? { .unary(.tanh) }
 
   public override func backpropagate(_ grad: Tensor) {
     a.accumulateGrad(grad * (1 - self * self))  // tanh' = 1 - tanh²
@@ -44,10 +41,7 @@ public final class Sigmoid: Tensor {
   }
 
   public override var opName: String { "sigmoid" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Elementwise.unary(.sigmoid, a.values, out, count: count)
-  }
+  public override var operation: Operation? { .unary(.sigmoid) }
 
   public override func backpropagate(_ grad: Tensor) {
     a.accumulateGrad(grad * self * (1 - self))  // σ' = σ(1 - σ)

@@ -1,4 +1,4 @@
-// Joining tensors along an axis: forward, shape rule and backward.
+// Joining tensors along an axis: shape rule, lowering and backward.
 
 /// The `parts` laid end to end along `axis`, like `torch.cat`.
 ///
@@ -20,13 +20,7 @@ public final class Concatenate: Tensor {
   }
 
   public override var opName: String { "concatenate" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    let strides = shape.strides
-    for (part, first) in zip(inputs, boundaries) {
-      Elementwise.scatter(part.values, part.shape, into: out, offset: first * strides[axis], strides: strides)
-    }
-  }
+  public override var operation: Operation? { .concatenate(axis: axis) }
 
   public override func backpropagate(_ grad: Tensor) {
     for (part, first) in zip(inputs, boundaries) where part.requiresGrad {

@@ -25,6 +25,7 @@ public final class OneHot: Tensor {
   override var keepsHistory: Bool { false }
 
   public override var opName: String { "one_hot" }
+  public override var operation: Operation? { .oneHot(classes: classes) }
 
   public override func forward(into out: UnsafeMutablePointer<Float>) {
     if let bad = Elementwise.oneHot(indices.values, count: indices.count, classes: classes, out) {

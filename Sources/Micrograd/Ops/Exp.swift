@@ -1,4 +1,4 @@
-// The exponential and the natural logarithm: forward, shape rule and backward.
+// The exponential and the natural logarithm: shape rule, lowering and backward.
 
 /// `e^a`, elementwise.
 public final class Exp: Tensor {
@@ -9,10 +9,7 @@ public final class Exp: Tensor {
   }
 
   public override var opName: String { "exp" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Elementwise.unary(.exp, a.values, out, count: count)
-  }
+  public override var operation: Operation? { .unary(.exp) }
 
   public override func backpropagate(_ grad: Tensor) {
     a.accumulateGrad(grad * self)  // d(e^x)/dx = e^x, the output itself
@@ -28,10 +25,7 @@ public final class Log: Tensor {
   }
 
   public override var opName: String { "log" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Elementwise.unary(.log, a.values, out, count: count)
-  }
+  public override var operation: Operation? { .unary(.log) }
 
   public override func backpropagate(_ grad: Tensor) {
     a.accumulateGrad(grad / a)

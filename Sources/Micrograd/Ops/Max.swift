@@ -1,4 +1,4 @@
-// The maximum over all or some axes (values only): forward, shape rule and backward.
+// The maximum over all or some axes (values only): shape rule, lowering and backward.
 
 /// The largest element of `a` over `axes`, like `torch.amax`; NaN if any
 /// element of the group is NaN.
@@ -25,10 +25,7 @@ public final class Max: Tensor {
   }
 
   public override var opName: String { "max" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Reduction.reduce(.max, a.values, a.shape, axes: axes, out)
-  }
+  public override var operation: Operation? { .reduce(.max, axes: axes) }
 
   public override func backpropagate(_ grad: Tensor) {
     // The mask of maxima is piecewise constant and carries no gradient, so

@@ -1,4 +1,4 @@
-// Reordering axes (permute, transpose, .T): forward, shape rule and backward.
+// Reordering axes (permute, transpose, .T): shape rule, lowering and backward.
 
 /// `a` with its axes reordered: axis `i` of the result is axis
 /// `permutation[i]` of `a`, like `torch.permute`.
@@ -16,11 +16,7 @@ public final class Permute: Tensor {
   }
 
   public override var opName: String { "permute" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    let strides = a.shape.strides
-    Elementwise.gather(a.values, offset: 0, strides: permutation.map { strides[$0] }, out, shape)
-  }
+  public override var operation: Operation? { .permute(permutation) }
 
   public override func backpropagate(_ grad: Tensor) {
     var inverse = permutation

@@ -1,4 +1,4 @@
-// Power with a constant exponent: forward, shape rule and backward.
+// Power with a constant exponent: shape rule, lowering and backward.
 
 /// `a` raised to a constant `exponent`, elementwise, like micrograd's `a**3`.
 public final class Pow: Tensor {
@@ -12,10 +12,7 @@ public final class Pow: Tensor {
   }
 
   public override var opName: String { "pow" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Elementwise.unary(.power(exponent), a.values, out, count: count)
-  }
+  public override var operation: Operation? { .unary(.power(exponent)) }
 
   public override func backpropagate(_ grad: Tensor) {
     // d(x^p)/dx = p·x^(p-1); zero for p = 0, even at x = 0 where x^-1 is infinite.

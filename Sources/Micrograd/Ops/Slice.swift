@@ -1,4 +1,4 @@
-// Slicing along one axis and its adjoint, slice-scatter: forward, shape rule and backward.
+// Slicing along one axis and its adjoint, slice-scatter: shape rule, lowering and backward.
 
 /// Every `step`-th element of `a` along `axis`, `count` of them, starting at
 /// index `start`: Python's `a[..., start:end:step, ...]` with the bounds resolved.
@@ -24,11 +24,7 @@ public final class Slice: Tensor {
   }
 
   public override var opName: String { "slice" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    let (offset, strides) = slicePositions(in: a.shape, axis: axis, start: start, step: step)
-    Elementwise.gather(a.values, offset: offset, strides: strides, out, shape)
-  }
+  public override var operation: Operation? { .slice(axis: axis, start: start, step: step) }
 
   public override func backpropagate(_ grad: Tensor) {
     a.accumulateGrad(SliceScatter(grad, into: a.shape, axis: axis, start: start, step: step, site: site))
@@ -55,12 +51,7 @@ public final class SliceScatter: Tensor {
   }
 
   public override var opName: String { "slice_scatter" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    let (offset, strides) = slicePositions(in: shape, axis: axis, start: start, step: step)
-    Elementwise.fill(out, 0, count: count)
-    Elementwise.scatter(a.values, a.shape, into: out, offset: offset, strides: strides)
-  }
+  public override var operation: Operation? { .sliceScatter(axis: axis, start: start, step: step) }
 
   public override func backpropagate(_ grad: Tensor) {
     a.accumulateGrad(Slice(grad, axis: axis, start: start, step: step, count: a.shape[axis], site: site))

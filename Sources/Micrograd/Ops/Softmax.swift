@@ -19,10 +19,7 @@ public final class LogSumExp: Tensor {
   }
 
   public override var opName: String { "logsumexp" }
-
-  public override func forward(into out: UnsafeMutablePointer<Float>) {
-    Reduction.logSumExp(a.values, a.shape, axes: axes, out)
-  }
+  public override var operation: Operation? { .logsumexp(axes: axes) }
 
   public override func backpropagate(_ grad: Tensor) {
     // Without keepdims the reduced axes are put back as size 1 so that both

@@ -28,10 +28,43 @@ enum Kernels {
     case .permute(let axes):
       let strides = inputShapes[0].strides
       Elementwise.gather(inputs[0], offset: 0, strides: axes.map { strides[$0] }, out, shape)
+    case .slice(let axis, let start, let step):
+      let (offset, strides) = slicePositions(in: inputShapes[0], axis: axis, start: start, step: step)
+      Elementwise.gather(inputs[0], offset: offset, strides: strides, out, shape)
+    case .sliceScatter(let axis, let start, let step):
+      let (offset, strides) = slicePositions(in: shape, axis: axis, start: start, step: step)
+      Elementwise.fill(out, 0, count: shape.count)
+      Elementwise.scatter(inputs[0], inputShapes[0], into: out, offset: offset, strides: strides)
+    case .concatenate(let axis):
+      let strides = shape.strides
+      var first = 0
+      for (part, partShape) in zip(inputs, inputShapes) {
+        Elementwise.scatter(part, partShape, into: out, offset: first * strides[axis], strides: strides)
+        first += partShape[axis]
+      }
+    case .logsumexp(let axes):
+      Reduction.logSumExp(inputs[0], inputShapes[0], axes: axes, out)
+    case .oneHot(let classes):
+      if Elementwise.oneHot(inputs[0], count: inputShapes[0].count, classes: classes, out) != nil {
+        Kernels.markInvalidRows(inputs[0], count: inputShapes[0].count, classes: classes, out)
+      }
     case .matmul(let transposeA, let transposeB):
       Gemm.batched(inputs[0], inputShapes[0], transposeA, inputs[1], inputShapes[1], transposeB, out, shape)
     case .fused(let kernel):
       FusedEvaluator.run(kernel, inputs, inputShapes, outputs, shape)
+    }
+  }
+
+  /// Fills the one-hot rows of invalid class indices with NaN, so a bad
+  /// target shows in the loss of a compiled program.
+  static func markInvalidRows(
+    _ indices: UnsafePointer<Float>, count: Int, classes: Int, _ out: UnsafeMutablePointer<Float>
+  ) {
+    for i in 0..<count {
+      let index = indices[i]
+      if !(index >= 0 && index < Float(classes) && index == index.rounded()) {
+        (out + i * classes).update(repeating: .nan, count: classes)
+      }
     }
   }
 }
