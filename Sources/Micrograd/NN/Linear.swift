@@ -23,7 +23,10 @@ public final class Linear: Module {
   public init(weight: Tensor, bias: Tensor?, file: StaticString = #fileID, line: UInt = #line) {
     if weight.shape.rank != 2 || (bias.map { $0.shape != [weight.shape[0]] } ?? false) {
       let biasShape = bias.map { "\($0.shape)" } ?? "none"
-      fail(TensorError(op: "linear", message: "weight \(weight.shape) must be [out, in] and bias \(biasShape) [out]", location: CallSite(file, line).location))
+      fail(
+        TensorError(
+          op: "linear", message: "weight \(weight.shape) must be [out, in] and bias \(biasShape) [out]",
+          location: CallSite(file, line).location))
     }
     self.weight = weight
     self.bias = bias
@@ -48,7 +51,10 @@ public final class Linear: Module {
   /// `x·Wᵀ + b` for `x` of shape `[…, inFeatures]`.
   public override func forward(_ x: Tensor) -> Tensor {
     if x.shape.rank == 0 || x.shape[x.shape.rank - 1] != inFeatures {
-      fail(TensorError(op: "linear", message: "input \(x.shape) does not end in \(inFeatures) features (weight \(weight.shape))", location: CallSite.fromOperator.location))
+      fail(
+        TensorError(
+          op: "linear", message: "input \(x.shape) does not end in \(inFeatures) features (weight \(weight.shape))",
+          location: CallSite.fromOperator.location))
     }
     let product = matmul(x, weight, transposeB: true)
     guard let bias else { return product }
@@ -62,7 +68,8 @@ public final class Linear: Module {
     let bound = 1 / Float(inFeatures).squareRoot()
     let weight = Tensor.uniform(
       [outFeatures, inFeatures], low: -bound, high: bound, requiresGrad: true, generator: &generator)
-    let bias = bias ? Tensor.uniform([outFeatures], low: -bound, high: bound, requiresGrad: true, generator: &generator) : nil
+    let bias =
+      bias ? Tensor.uniform([outFeatures], low: -bound, high: bound, requiresGrad: true, generator: &generator) : nil
     return (weight, bias)
   }
 }

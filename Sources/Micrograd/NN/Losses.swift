@@ -5,7 +5,8 @@
 ///
 /// The shapes must be equal: broadcasting `[n, 1]` against `[n]` here is
 /// almost always a bug, so it stops instead.
-public func mseLoss(_ prediction: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func mseLoss(_ prediction: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor
+{
   expectSameShape("mseLoss", prediction, target, CallSite(file, line))
   let difference = prediction - target
   return (difference * difference).sum(file: file, line: line) / Float(difference.count)
@@ -33,6 +34,8 @@ public func l2Penalty(_ parameters: [Tensor], file: StaticString = #fileID, line
 /// Stops unless `a` and `b` have the same shape.
 private func expectSameShape(_ op: String, _ a: Tensor, _ b: Tensor, _ site: CallSite) {
   if a.shape != b.shape {
-    fail(TensorError(op: op, message: "shapes \(a.shape) and \(b.shape) differ; reshape one to match", location: site.location))
+    fail(
+      TensorError(
+        op: op, message: "shapes \(a.shape) and \(b.shape) differ; reshape one to match", location: site.location))
   }
 }

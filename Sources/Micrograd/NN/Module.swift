@@ -21,11 +21,14 @@
 ///   grad is a constant, like PyTorch's buffers), optional or not;
 /// - a ``Module``, optional or not, whose parameters are named under the
 ///   property's name (`output.weight`);
-/// - an array of tensors or of modules, named by index (`layers.0.weight`).
+/// - an array of these, named by index (`layers.0.weight`), optional or not.
 ///
 /// Each parameter is listed once, under the first name that reaches it. A
 /// module can choose its own names by giving a `customMirror`
 /// (``Sequential`` does, to name its layers `0`, `1`, … as PyTorch does).
+/// Reflection costs a few microseconds per stored property, so a hot loop
+/// should keep the list (`let parameters = model.parameters()`) rather than
+/// ask for it every step.
 open class Module {
   /// Creates a module; subclasses set up their parameters in their own initialiser.
   public init() {}
@@ -43,7 +46,7 @@ open class Module {
   public func namedParameters() -> [(name: String, parameter: Tensor)] {
     var found: [(name: String, parameter: Tensor)] = []
     var seen: Set<ObjectIdentifier> = []
-    collectParameters(prefix: "", into: &found, seen: &seen)
+    collectParameters(named: "", into: &found, seen: &seen)
     return found
   }
 
@@ -56,31 +59,8 @@ open class Module {
     for parameter in parameters() { parameter.zeroGrad() }
   }
 
-  /// Adds the parameters of this module and its sub-modules to `found`, names
-  /// prefixed with `prefix`, skipping tensors and modules already `seen`.
-  private func collectParameters(
-    prefix: String, into found: inout [(name: String, parameter: Tensor)], seen: inout Set<ObjectIdentifier>
-  ) {
-    func visit(_ name: String, _ value: Any) {
-      if let tensor = value as? Tensor {
-        if tensor.isLeaf && tensor.requiresGrad && seen.insert(ObjectIdentifier(tensor)).inserted {
-          found.append((prefix + name, tensor))
-        }
-      } else if let module = value as? Module {
-        if seen.insert(ObjectIdentifier(module)).inserted {
-          module.collectParameters(prefix: prefix + name + ".", into: &found, seen: &seen)
-        }
-      } else if let tensors = value as? [Tensor] {
-        for (index, tensor) in tensors.enumerated() { visit("\(name).\(index)", tensor) }
-      } else if let modules = value as? [Module] {
-        for (index, module) in modules.enumerated() { visit("\(name).\(index)", module) }
-      }
-    }
-    for (name, value) in storedProperties { visit(name, value) }
-  }
-
   /// The stored properties as a `Mirror` shows them, base class first.
-  private var storedProperties: [(name: String, value: Any)] {
+  fileprivate var storedProperties: [(name: String, value: Any)] {
     var mirrors: [Mirror] = []
     var next: Mirror? = Mirror(reflecting: self)
     while let mirror = next {
@@ -89,10 +69,69 @@ open class Module {
     }
     return mirrors.reversed().flatMap { mirror in
       mirror.children.compactMap { child in
-        // A `lazy var x` is stored as `$__lazy_storage_$_x`.
-        child.label.map { (String($0.replacing("$__lazy_storage_$_", with: "")), child.value) }
+        child.label.map { (Self.propertyName($0), child.value) }
       }
     }
+  }
+
+  /// The name of the property stored under `label`: a `lazy var x` is stored as `$__lazy_storage_$_x`.
+  private static func propertyName(_ label: String) -> String {
+    let lazyPrefix = "$__lazy_storage_$_"
+    return label.hasPrefix(lazyPrefix) ? String(label.dropFirst(lazyPrefix.count)) : label
+  }
+}
+
+/// A stored property's value that can hold parameters: a tensor, a module,
+/// or an array or optional of them.
+///
+/// One dynamic cast to this protocol sorts every property (the runtime caches
+/// the answer per type); casting to each concrete type in turn costs
+/// microseconds per miss.
+protocol ParameterHolder {
+  /// Adds the parameters held here to `found` under `name`, skipping objects already `seen`.
+  func collectParameters(
+    named name: String, into found: inout [(name: String, parameter: Tensor)], seen: inout Set<ObjectIdentifier>)
+}
+
+/// `prefix.name`, or `name` at the root.
+private func dotted(_ prefix: String, _ name: String) -> String {
+  prefix.isEmpty ? name : prefix + "." + name
+}
+
+extension Tensor: ParameterHolder {
+  func collectParameters(
+    named name: String, into found: inout [(name: String, parameter: Tensor)], seen: inout Set<ObjectIdentifier>
+  ) {
+    if isLeaf && requiresGrad && seen.insert(ObjectIdentifier(self)).inserted { found.append((name, self)) }
+  }
+}
+
+extension Module: ParameterHolder {
+  func collectParameters(
+    named name: String, into found: inout [(name: String, parameter: Tensor)], seen: inout Set<ObjectIdentifier>
+  ) {
+    guard seen.insert(ObjectIdentifier(self)).inserted else { return }
+    for (property, value) in storedProperties {
+      (value as? any ParameterHolder)?.collectParameters(named: dotted(name, property), into: &found, seen: &seen)
+    }
+  }
+}
+
+extension Array: ParameterHolder where Element: ParameterHolder {
+  func collectParameters(
+    named name: String, into found: inout [(name: String, parameter: Tensor)], seen: inout Set<ObjectIdentifier>
+  ) {
+    for (index, element) in enumerated() {
+      element.collectParameters(named: dotted(name, String(index)), into: &found, seen: &seen)
+    }
+  }
+}
+
+extension Optional: ParameterHolder where Wrapped: ParameterHolder {
+  func collectParameters(
+    named name: String, into found: inout [(name: String, parameter: Tensor)], seen: inout Set<ObjectIdentifier>
+  ) {
+    self?.collectParameters(named: name, into: &found, seen: &seen)
   }
 }
 

@@ -47,7 +47,9 @@ public class Adam: Optimizer {
       fail(TensorError(op: name, message: "betas \(betas) must lie in [0, 1)", location: site.location))
     }
     if !(eps >= 0) || !(weightDecay >= 0) {
-      fail(TensorError(op: name, message: "eps \(eps) and weight decay \(weightDecay) must be >= 0", location: site.location))
+      fail(
+        TensorError(
+          op: name, message: "eps \(eps) and weight decay \(weightDecay) must be >= 0", location: site.location))
     }
     self.betas = betas
     self.epsilon = eps
@@ -61,8 +63,11 @@ public class Adam: Optimizer {
   public override func step() {
     let (beta1, beta2) = betas
     forEachParameterWithGradient { index, values, gradient in
-      var state = states[index] ?? State(
-        step: 0, average: Tensor.zeros(parameters[index].shape), squaredAverage: Tensor.zeros(parameters[index].shape))
+      var state =
+        states[index]
+        ?? State(
+          step: 0, average: Tensor.zeros(parameters[index].shape), squaredAverage: Tensor.zeros(parameters[index].shape)
+        )
       state.step += 1
       states[index] = state
       let biasCorrection1 = 1 - pow(beta1, Double(state.step))

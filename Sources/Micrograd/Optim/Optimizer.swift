@@ -22,10 +22,17 @@ open class Optimizer {
     var seen: Set<ObjectIdentifier> = []
     for (index, parameter) in parameters.enumerated() {
       if !parameter.isLeaf {
-        fail(TensorError(op: "optimizer", message: "parameter \(index) (\(parameter.opName) of shape \(parameter.shape)) is not a leaf and cannot be optimized", location: site.location))
+        fail(
+          TensorError(
+            op: "optimizer",
+            message: "parameter \(index) (\(parameter.opName) of shape \(parameter.shape)) is not a leaf",
+            location: site.location))
       }
       if !seen.insert(ObjectIdentifier(parameter)).inserted {
-        fail(TensorError(op: "optimizer", message: "parameter \(index) of shape \(parameter.shape) is listed twice", location: site.location))
+        fail(
+          TensorError(
+            op: "optimizer", message: "parameter \(index) of shape \(parameter.shape) is listed twice",
+            location: site.location))
       }
     }
     if !(learningRate >= 0) {
@@ -48,12 +55,17 @@ open class Optimizer {
   /// Calls `update` with the index, the writable values and the gradient of
   /// each parameter that has a gradient, in order.
   public final func forEachParameterWithGradient(
-    _ update: (_ index: Int, _ values: UnsafeMutableBufferPointer<Float>, _ gradient: UnsafeBufferPointer<Float>) -> Void
+    _ update: (_ index: Int, _ values: UnsafeMutableBufferPointer<Float>, _ gradient: UnsafeBufferPointer<Float>) ->
+      Void
   ) {
     for (index, parameter) in parameters.enumerated() {
       guard let gradient = parameter.grad else { continue }
       if gradient.shape != parameter.shape {
-        fail(TensorError(op: "optimizer", message: "gradient of shape \(gradient.shape) for parameter \(index) of shape \(parameter.shape)", location: parameter.site.location))
+        fail(
+          TensorError(
+            op: "optimizer",
+            message: "gradient of shape \(gradient.shape) for parameter \(index) of shape \(parameter.shape)",
+            location: parameter.site.location))
       }
       parameter.updateValues { values in
         update(index, values, UnsafeBufferPointer(start: gradient.values, count: gradient.count))

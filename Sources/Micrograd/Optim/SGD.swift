@@ -24,10 +24,15 @@ public final class SGD: Optimizer {
   ) {
     let site = CallSite(file, line)
     if !(momentum >= 0) || !(weightDecay >= 0) {
-      fail(TensorError(op: "SGD", message: "momentum \(momentum) and weight decay \(weightDecay) must be >= 0", location: site.location))
+      fail(
+        TensorError(
+          op: "SGD", message: "momentum \(momentum) and weight decay \(weightDecay) must be >= 0",
+          location: site.location))
     }
     if nesterov && (momentum <= 0 || dampening != 0) {
-      fail(TensorError(op: "SGD", message: "Nesterov momentum requires a momentum and zero dampening", location: site.location))
+      fail(
+        TensorError(
+          op: "SGD", message: "Nesterov momentum requires a momentum and zero dampening", location: site.location))
     }
     self.momentum = momentum
     self.dampening = dampening

@@ -53,7 +53,9 @@ import Testing
 
   @Test func gradientsMatchFiniteDifferences() {
     var random = TestRandom(seed: 8)
-    let x = random.tensor([5, 3]), w = random.tensor([4, 3]), b = random.tensor([4])
+    let x = random.tensor([5, 3])
+    let w = random.tensor([4, 3])
+    let b = random.tensor([4])
     expectGradientsMatchFiniteDifferences([x, w, b]) { Linear(weight: $0[1], bias: $0[2])($0[0]) }
   }
 

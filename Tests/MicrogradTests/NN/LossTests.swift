@@ -22,7 +22,8 @@ import Testing
   }
 
   @Test func l2PenaltyMatchesHandComputation() {
-    let a: [Float] = [0.5, -1, 2, 0.25], b: [Float] = [3, -0.5, 1]
+    let a: [Float] = [0.5, -1, 2, 0.25]
+    let b: [Float] = [3, -0.5, 1]
     let penalty = l2Penalty([Tensor(a, shape: [2, 2]), Tensor(b)])
     expectValues(penalty.scalars, [Float((a + b).reduce(0.0) { $0 + Double($1) * Double($1) })])
     #expect(l2Penalty([]).item() == 0)
@@ -30,13 +31,15 @@ import Testing
 
   @Test func gradientsMatchFiniteDifferences() {
     var random = TestRandom(seed: 9)
-    let prediction = random.tensor([3, 4]), target = random.tensor([3, 4])
+    let prediction = random.tensor([3, 4])
+    let target = random.tensor([3, 4])
     expectGradientsMatchFiniteDifferences([prediction, target]) { mseLoss($0[0], $0[1]) }
     // Margins stay at least 0.1 from the kink at 0, well beyond the step 0.01.
     let scores = Tensor([2, -0.5, 0.3, -1.7, 0.9, -0.2], requiresGrad: true)
     let labels = Tensor([1, 1, -1, -1, 1, -1])
     expectGradientsMatchFiniteDifferences([scores]) { hingeLoss($0[0], labels) }
-    let a = random.tensor([2, 3]), b = random.tensor([4])
+    let a = random.tensor([2, 3])
+    let b = random.tensor([4])
     expectGradientsMatchFiniteDifferences([a, b]) { l2Penalty($0) }
   }
 

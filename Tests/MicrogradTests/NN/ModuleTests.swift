@@ -18,6 +18,8 @@ private final class Block: Base {
   let heads = [Linear(3, 2, generator: &Block.generator), Linear(3, 2, bias: false, generator: &Block.generator)]
   let extras = [Tensor([1], requiresGrad: true), Tensor([2], requiresGrad: true)]
   let alias: Tensor  // the same tensor as `scale`: listed once
+  let nested: [[Tensor]]? = [[], [Tensor([6], requiresGrad: true)]]
+  lazy var later = Tensor([7], requiresGrad: true)  // listed once it exists
   let width = 3
 
   nonisolated(unsafe) static var generator = RandomGenerator(seed: 1)
@@ -33,9 +35,10 @@ private final class Block: Base {
     var generator = RandomGenerator(seed: 0)
     let model = MLP(2, [16, 16, 1], generator: &generator)
     let named = model.namedParameters()
-    #expect(named.map(\.name) == [
-      "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias", "layers.2.weight", "layers.2.bias",
-    ])
+    #expect(
+      named.map(\.name) == [
+        "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias", "layers.2.weight", "layers.2.bias",
+      ])
     #expect(named.map(\.parameter.shape) == [[16, 2], [16], [16, 16], [16], [1, 16], [1]])
     #expect(model.parameters().reduce(0) { $0 + $1.count } == 337)  // micrograd's MLP(2, [16, 16, 1])
     #expect(model.parameters().allSatisfy { $0.requiresGrad && $0.isLeaf })
@@ -43,10 +46,13 @@ private final class Block: Base {
 
   @Test func reflectionFindsEveryKindOfMember() {
     let block = Block()
-    #expect(block.namedParameters().map(\.name) == [
-      "baseWeight", "scale", "inner.weight", "inner.bias", "present.weight",
-      "heads.0.weight", "heads.0.bias", "heads.1.weight", "extras.0", "extras.1",
-    ])
+    #expect(
+      block.namedParameters().map(\.name) == [
+        "baseWeight", "scale", "inner.weight", "inner.bias", "present.weight",
+        "heads.0.weight", "heads.0.bias", "heads.1.weight", "extras.0", "extras.1", "nested.1.0",
+      ])
+    _ = block.later
+    #expect(block.namedParameters().last?.name == "later")
     #expect(block.parameters()[1] === block.scale)
     #expect(block.parameters()[2] === block.inner.weight)
   }

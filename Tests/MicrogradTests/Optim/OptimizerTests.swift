@@ -88,7 +88,8 @@ struct OptimizerFixture: Decodable, Sendable {
   }
 
   @Test func parametersWithoutGradientsStayPutAndGetNoState() {
-    let a = Tensor([1, 2], requiresGrad: true), b = Tensor([3, 4], requiresGrad: true)
+    let a = Tensor([1, 2], requiresGrad: true)
+    let b = Tensor([3, 4], requiresGrad: true)
     let adam = Adam([a, b], lr: 0.1)
     a.grad = Tensor([1, -1])
     adam.step()
