@@ -10,4 +10,8 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet -r tools/fixtures/requirements.txt
 fi
-exec "$venv/bin/python" tools/fixtures/make_fixtures.py Tests/MicrogradTests/Fixtures "$@"
+# "optim" is not an op family: tools/fixtures/optim_fixtures.py writes its trajectories.
+if [ $# -eq 0 ] || [ "$*" = optim ]; then
+  "$venv/bin/python" tools/fixtures/optim_fixtures.py Tests/MicrogradTests/Fixtures/optim.json
+fi
+[ "$*" = optim ] || exec "$venv/bin/python" tools/fixtures/make_fixtures.py Tests/MicrogradTests/Fixtures "$@"
