@@ -10,6 +10,19 @@ struct TracedGraph {
   var outputs: [(name: String, tensor: Tensor)] = []
   /// In-place updates made at the end of a run: `target` gets `value`.
   var updates: [(target: Tensor, value: Tensor)] = []
+  /// Optimizer steps made at the end of a run, in place on each parameter
+  /// and its state; `coefficients` (an input) holds a row per step.
+  var optimizerSteps: [OptimizerStep] = []
+
+  /// One parameter's update by a built-in optimizer.
+  struct OptimizerStep {
+    var rule: OptimizerRule
+    var row: Int
+    var parameter: Tensor
+    var gradient: Tensor
+    var state: [Tensor]
+    var coefficients: Tensor
+  }
   /// Roots of the forward section (the loss, forward outputs).
   var forwardRoots: [Tensor] = []
   /// Roots of the backward section (the gradients).
@@ -38,7 +51,9 @@ enum Lowering {
 
     let forward = reachable(from: graph.forwardRoots)
     let backward = reachable(from: graph.backwardRoots)
-    let roots = graph.outputs.map(\.tensor) + graph.updates.flatMap { [$0.target, $0.value] }
+    let roots =
+      graph.outputs.map(\.tensor) + graph.updates.flatMap { [$0.target, $0.value] }
+      + graph.optimizerSteps.flatMap { [$0.parameter, $0.gradient, $0.coefficients] + $0.state }
     // Named leaves first, in the order given, so the signature reads well.
     for (name, t) in graph.inputs + graph.parameters + graph.states where ids[ObjectIdentifier(t)] == nil {
       let role = named[ObjectIdentifier(t)]!.1
@@ -77,6 +92,12 @@ enum Lowering {
       program.instructions.append(
         Instruction(.assign, inputs: [ids[ObjectIdentifier(target)]!, ids[ObjectIdentifier(value)]!], outputs: [],
           section: .update, location: value.site.location))
+    }
+    for step in graph.optimizerSteps {
+      let operands = [step.parameter, step.gradient, step.coefficients] + step.state
+      program.instructions.append(
+        Instruction(.optimizerStep(step.rule, row: step.row), inputs: operands.map { ids[ObjectIdentifier($0)]! },
+          outputs: [], section: .update, location: step.parameter.site.location))
     }
     program.outputs = graph.outputs.map { ids[ObjectIdentifier($0.tensor)]! }
     for (k, output) in graph.outputs.enumerated() where program.values[program.outputs[k]].name.isEmpty {

@@ -34,6 +34,10 @@ public enum Operation: Hashable, Sendable {
   /// Overwrites the first input's buffer (a parameter or optimizer state)
   /// with the second's values: the end of an in-place update.
   case assign
+  /// One optimizer step in place on a parameter and its state. Inputs:
+  /// parameter, gradient, the coefficient matrix (a row per parameter, given
+  /// at each run), then the state buffers; no outputs.
+  case optimizerStep(OptimizerRule, row: Int)
   /// Several elementwise ops run as one pass over the data.
   case fused(FusedKernel)
 
@@ -54,6 +58,7 @@ public enum Operation: Hashable, Sendable {
     case .oneHot: "one_hot"
     case .matmul: "matmul"
     case .assign: "assign"
+    case .optimizerStep(let rule, _): rule.name
     case .fused: "fused"
     }
   }
@@ -98,6 +103,22 @@ extension BinaryFunction {
     case .lessEqual: "le"
     case .equal: "eq"
     case .notEqual: "ne"
+    }
+  }
+}
+
+/// The update rule of a built-in optimizer, as a compiled program runs it.
+public enum OptimizerRule: Hashable, Sendable {
+  /// `torch.optim.SGD`, with or without a momentum buffer.
+  case sgd(momentum: Bool, nesterov: Bool)
+  /// `torch.optim.Adam` / `AdamW` (the coefficients tell them apart).
+  case adam
+
+  /// The name printed in the IR.
+  public var name: String {
+    switch self {
+    case .sgd(let momentum, let nesterov): "sgd" + (momentum ? ".momentum" : "") + (nesterov ? ".nesterov" : "")
+    case .adam: "adam"
     }
   }
 }

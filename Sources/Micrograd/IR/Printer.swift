@@ -54,8 +54,8 @@ extension Program: CustomStringConvertible {
   private func line(for instruction: Instruction) -> String {
     let arguments = instruction.inputs.map { "%\($0)" }.joined(separator: ", ")
     var text: String
-    if instruction.operation == .assign {
-      text = "assign \(arguments)"
+    if instruction.outputs.isEmpty {
+      text = "\(Program.spelling(instruction.operation)) \(arguments)"
     } else {
       let results = instruction.outputs.map { "%\($0)" }.joined(separator: ", ")
       text = "\(results) = \(Program.spelling(instruction.operation)) \(arguments)"
@@ -79,6 +79,7 @@ extension Program: CustomStringConvertible {
     case .concatenate(let axis): return "concatenate[axis=\(axis)]"
     case .logsumexp(let axes): return "logsumexp[axes=" + axes.map(String.init).joined(separator: ",") + "]"
     case .oneHot(let classes): return "one_hot[classes=\(classes)]"
+    case .optimizerStep(let rule, let row): return rule.name + "[row=\(row)]"
     default: return operation.name
     }
   }

@@ -59,29 +59,31 @@ public class Adam: Optimizer {
     super.init(parameters, learningRate: lr, file: site.file, line: site.line)
   }
 
-  /// Updates every parameter that has a gradient by one step.
-  public override func step() {
+  public override var compiledRule: OptimizerRule? { .adam }
+
+  override func stateTensors(_ index: Int) -> [Tensor] {
+    let shape = parameters[index].shape
+    let state = states[index] ?? State(step: 0, average: Tensor.zeros(shape), squaredAverage: Tensor.zeros(shape))
+    states[index] = state
+    return [state.average, state.squaredAverage]
+  }
+
+  override func stateNames(_ index: Int) -> [String] { ["exp_avg", "exp_avg_sq"] }
+
+  override func nextCoefficients(_ index: Int) -> [Float] {
+    _ = stateTensors(index)
+    states[index]!.step += 1
     let (beta1, beta2) = betas
-    forEachParameterWithGradient { index, values, gradient in
-      var state =
-        states[index]
-        ?? State(
-          step: 0, average: Tensor.zeros(parameters[index].shape), squaredAverage: Tensor.zeros(parameters[index].shape)
-        )
-      state.step += 1
-      states[index] = state
-      let biasCorrection1 = 1 - pow(beta1, Double(state.step))
-      let biasCorrection2 = 1 - pow(beta2, Double(state.step))
-      let coefficients = OptimizerUpdate.AdamCoefficients(
-        negativeStepSize: Float(-(learningRate / biasCorrection1)),
-        biasCorrection2Root: Float(pow(biasCorrection2, 0.5)),
-        epsilon: Float(epsilon), averageWeight: Float(1 - beta1), beta2: Float(beta2), squaredWeight: Float(1 - beta2),
-        weightDecay: decoupledWeightDecay ? 0 : Float(weightDecay),
-        decayFactor: decoupledWeightDecay ? Float(1 - learningRate * weightDecay) : 1)
-      OptimizerUpdate.adam(
-        values.baseAddress!, gradient.baseAddress!, average: state.average.storage.base,
-        squaredAverage: state.squaredAverage.storage.base, count: values.count, coefficients)
-    }
+    let step = Double(states[index]!.step)
+    let biasCorrection1 = 1 - pow(beta1, step)
+    let biasCorrection2 = 1 - pow(beta2, step)
+    return OptimizerUpdate.AdamCoefficients(
+      negativeStepSize: Float(-(learningRate / biasCorrection1)),
+      biasCorrection2Root: Float(pow(biasCorrection2, 0.5)),
+      epsilon: Float(epsilon), averageWeight: Float(1 - beta1), beta2: Float(beta2), squaredWeight: Float(1 - beta2),
+      weightDecay: decoupledWeightDecay ? 0 : Float(weightDecay),
+      decayFactor: decoupledWeightDecay ? Float(1 - learningRate * weightDecay) : 1
+    ).row
   }
 }
 

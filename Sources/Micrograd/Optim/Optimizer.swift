@@ -43,9 +43,34 @@ open class Optimizer {
   }
 
   /// Updates every parameter that has a gradient by one step.
+  ///
+  /// Built-in optimizers run ``OptimizerUpdate`` with the coefficients of
+  /// ``nextCoefficients(_:)``, the same kernel a compiled step runs; a custom
+  /// optimizer overrides this (and then cannot be compiled).
   open func step() {
-    fatalError("\(type(of: self)) does not override step()")
+    guard let rule = compiledRule else { fatalError("\(type(of: self)) does not override step()") }
+    forEachParameterWithGradient { index, values, gradient in
+      let state = stateTensors(index).map(\.storage.base)
+      nextCoefficients(index).withUnsafeBufferPointer { row in
+        OptimizerUpdate.apply(rule, values.baseAddress!, gradient.baseAddress!, row.baseAddress!, state, count: values.count)
+      }
+    }
   }
+
+  /// How a compiled training step runs this optimizer's update; nil for an
+  /// optimizer that only has a custom ``step()``.
+  open var compiledRule: OptimizerRule? { nil }
+
+  /// The state tensors parameter `index`'s update reads and writes in place
+  /// (momentum, moments), made as zeros when first asked for.
+  func stateTensors(_ index: Int) -> [Tensor] { [] }
+
+  /// The coefficients of parameter `index`'s next step (a row for
+  /// ``OptimizerUpdate/apply``), advancing its step count.
+  func nextCoefficients(_ index: Int) -> [Float] { [] }
+
+  /// Names for the state tensors of parameter `index`, for the IR.
+  func stateNames(_ index: Int) -> [String] { [] }
 
   /// Clears the gradient of every parameter (set to none, as PyTorch does by default).
   public func zeroGrad() {

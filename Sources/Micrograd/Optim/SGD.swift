@@ -14,8 +14,10 @@ public final class SGD: Optimizer {
   public let weightDecay: Double
   /// Whether the step looks ahead along the momentum (Nesterov momentum).
   public let nesterov: Bool
-  /// The momentum buffer of each parameter, once it has taken a step.
+  /// The momentum buffer of each parameter, once made.
   var momentumBuffers: [Tensor?]
+  /// Whether each parameter has taken a step (the first fills the buffer).
+  var hasStepped: [Bool]
 
   /// Creates the optimizer, with PyTorch's defaults.
   public init(
@@ -39,23 +41,26 @@ public final class SGD: Optimizer {
     self.weightDecay = weightDecay
     self.nesterov = nesterov
     momentumBuffers = Array(repeating: nil, count: parameters.count)
+    hasStepped = Array(repeating: false, count: parameters.count)
     super.init(parameters, learningRate: lr, file: file, line: line)
   }
 
-  /// Updates every parameter that has a gradient by one step.
-  public override func step() {
+  public override var compiledRule: OptimizerRule? { .sgd(momentum: momentum != 0, nesterov: nesterov) }
+
+  override func stateTensors(_ index: Int) -> [Tensor] {
+    guard momentum != 0 else { return [] }
+    if momentumBuffers[index] == nil { momentumBuffers[index] = Tensor.zeros(parameters[index].shape) }
+    return [momentumBuffers[index]!]
+  }
+
+  override func stateNames(_ index: Int) -> [String] { momentum != 0 ? ["momentum_buffer"] : [] }
+
+  override func nextCoefficients(_ index: Int) -> [Float] {
+    let isFirstStep = !hasStepped[index]
+    hasStepped[index] = true
     let coefficients = OptimizerUpdate.SGDCoefficients(
       negativeLearningRate: Float(-learningRate), momentum: Float(momentum), gradientWeight: Float(1 - dampening),
       weightDecay: Float(weightDecay), nesterov: nesterov)
-    forEachParameterWithGradient { index, values, gradient in
-      var isFirstStep = false
-      if momentum != 0 && momentumBuffers[index] == nil {
-        momentumBuffers[index] = Tensor.zeros(parameters[index].shape)
-        isFirstStep = true
-      }
-      OptimizerUpdate.sgd(
-        values.baseAddress!, gradient.baseAddress!, momentumBuffer: momentumBuffers[index]?.storage.base,
-        isFirstStep: isFirstStep, count: values.count, coefficients)
-    }
+    return coefficients.row(isFirstStep: isFirstStep)
   }
 }

@@ -10,6 +10,13 @@ enum Kernels {
     _ operation: Operation, _ inputs: [UnsafePointer<Float>], _ inputShapes: [Shape],
     _ outputs: [UnsafeMutablePointer<Float>], _ outputShapes: [Shape]
   ) {
+    if case .optimizerStep(let rule, let row) = operation {
+      // In place: parameter, gradient, coefficients, state…
+      OptimizerUpdate.apply(
+        rule, UnsafeMutablePointer(mutating: inputs[0]), inputs[1], inputs[2] + row * OptimizerUpdate.coefficientCount,
+        inputs[3...].map { UnsafeMutablePointer(mutating: $0) }, count: inputShapes[0].count)
+      return
+    }
     let out = outputs[0]
     let shape = outputShapes[0]
     switch operation {
@@ -50,6 +57,7 @@ enum Kernels {
       }
     case .matmul(let transposeA, let transposeB):
       Gemm.batched(inputs[0], inputShapes[0], transposeA, inputs[1], inputShapes[1], transposeB, out, shape)
+    case .optimizerStep: break  // handled above: it has no output
     case .fused(let kernel):
       FusedEvaluator.run(kernel, inputs, inputShapes, outputs, shape)
     }

@@ -6,6 +6,32 @@
 /// float32, so results agree to float32 rounding (PyTorch's vector loops use
 /// fused multiply-adds in places, which round once where we round twice).
 enum OptimizerUpdate {
+  /// How many coefficients one parameter's step takes (a row of the
+  /// coefficient matrix a compiled training step receives at each run).
+  static let coefficientCount = 8
+
+  /// Runs one step of `rule` on `count` elements, reading its coefficients
+  /// from `row` (as ``SGDCoefficients/row`` or ``AdamCoefficients/row``
+  /// wrote them) and its state buffers from `state`. The entry point for
+  /// eager optimizers and compiled programs alike.
+  static func apply(
+    _ rule: OptimizerRule, _ parameter: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>,
+    _ row: UnsafePointer<Float>, _ state: [UnsafeMutablePointer<Float>], count: Int
+  ) {
+    switch rule {
+    case .sgd(let momentum, let nesterov):
+      let c = SGDCoefficients(
+        negativeLearningRate: row[0], momentum: row[1], gradientWeight: row[2], weightDecay: row[3],
+        nesterov: nesterov)
+      sgd(parameter, gradient, momentumBuffer: momentum ? state[0] : nil, isFirstStep: row[4] != 0, count: count, c)
+    case .adam:
+      let c = AdamCoefficients(
+        negativeStepSize: row[0], biasCorrection2Root: row[1], epsilon: row[2], averageWeight: row[3], beta2: row[4],
+        squaredWeight: row[5], weightDecay: row[6], decayFactor: row[7])
+      adam(parameter, gradient, average: state[0], squaredAverage: state[1], count: count, c)
+    }
+  }
+
   /// The float32 coefficients of one SGD step.
   struct SGDCoefficients {
     /// `-lr`.
@@ -18,6 +44,12 @@ enum OptimizerUpdate {
     var weightDecay: Float
     /// Whether to look ahead along the momentum (Nesterov).
     var nesterov: Bool
+
+    /// The coefficients as a row for ``OptimizerUpdate/apply``, with the
+    /// first-step flag (the momentum buffer starts as the gradient).
+    func row(isFirstStep: Bool) -> [Float] {
+      [negativeLearningRate, momentum, gradientWeight, weightDecay, isFirstStep ? 1 : 0, 0, 0, 0]
+    }
   }
 
   /// One step of `torch.optim.SGD` on `count` elements:
@@ -59,6 +91,11 @@ enum OptimizerUpdate {
     var weightDecay: Float
     /// AdamW's decoupled decay factor `1 - lr·weightDecay` (1 for Adam).
     var decayFactor: Float
+
+    /// The coefficients as a row for ``OptimizerUpdate/apply``.
+    var row: [Float] {
+      [negativeStepSize, biasCorrection2Root, epsilon, averageWeight, beta2, squaredWeight, weightDecay, decayFactor]
+    }
   }
 
   /// One step of `torch.optim.Adam` / `AdamW` on `count` elements, with the
