@@ -4,12 +4,14 @@ import Foundation
 /// one plain line per step otherwise (a pipe or a log file).
 struct Progress {
   let total: Int
+  /// Print losses with every digit (`Float.description`), for comparing runs.
+  var exact = false
   let isTerminal = isatty(STDOUT_FILENO) != 0
   let width = 30
 
   /// Shows step `step` (0-based) with its loss and accuracy.
   func update(step: Int, loss: Float, accuracy: Float) {
-    let numbers = "loss \(format(loss, 4)), accuracy \(format(accuracy * 100, 0))%"
+    let numbers = "loss \(exact ? loss.description : format(loss, 4)), accuracy \(format(accuracy * 100, 0))%"
     guard isTerminal else {
       print("step \(step) \(numbers)")
       return

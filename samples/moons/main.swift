@@ -12,33 +12,56 @@ let parameters = model.parameters()
 let optimizer = SGD(parameters, lr: 1.0)
 let (points, labels) = (moons.pointTensor, moons.labelTensor)
 let parameterCount = parameters.reduce(0) { $0 + $1.count }
-print("moons: \(points.shape[0]) points, MLP(2, [16, 16, 1]) with \(parameterCount) parameters, seed \(seed)")
+let mode = options.eager ? "eager" : "compiled (trace and run)"
+print("moons: \(points.shape[0]) points, MLP(2, [16, 16, 1]) with \(parameterCount) parameters, seed \(seed), \(mode)")
 
-/// The loss (max-margin plus L2 regularisation) and the accuracy of the model on the moons.
-func evaluate(_ model: Module, _ parameters: [Tensor], _ points: Tensor, _ labels: Tensor) -> (Tensor, Float) {
-  let scores = model(points).reshape([-1])
-  let loss = hingeLoss(scores, labels) + 1e-4 * l2Penalty(parameters)
-  let correct = ((scores .> 0) .== (labels .> 0)).sum().item()
-  return (loss, correct / Float(labels.count))
+/// micrograd's loss: max-margin on the scores plus L2 regularisation.
+@MainActor func loss(_ scores: Tensor, _ labels: Tensor) -> Tensor {
+  hingeLoss(scores, labels) + 1e-4 * l2Penalty(parameters)
 }
 
-let progress = Progress(total: options.steps)
+/// The fraction of points on the right side of the boundary.
+func accuracy(_ scores: Tensor, _ labels: Tensor) -> Float {
+  ((scores .> 0) .== (labels .> 0)).sum().item() / Float(labels.count)
+}
+
+/// One training step at learning rate `lr`; returns the loss and accuracy before the update.
+let trainingStep: (Double) throws -> (Float, Float)
+if options.eager {
+  trainingStep = { lr in
+    let scores = model(points).reshape([-1])
+    let value = loss(scores, labels)
+    optimizer.zeroGrad()
+    value.backward()
+    optimizer.learningRate = lr
+    optimizer.step()
+    return (value.item(), accuracy(scores, labels))
+  }
+} else {
+  let step = try compile(model, optimizer: optimizer) { x, y in loss(model(x).reshape([-1]), y) }
+  let predict = compile { xs in [model(xs[0]).reshape([-1])] }
+  trainingStep = { lr in
+    let scores = try predict(points)[0]
+    return (try step(points, labels, lr: lr).item(), accuracy(scores, labels))
+  }
+}
+
+let progress = Progress(total: options.steps, exact: options.exactLosses)
 let clock = ContinuousClock()
 let start = clock.now
 for step in 0..<options.steps {
-  let (loss, accuracy) = evaluate(model, parameters, points, labels)
-  optimizer.zeroGrad()
-  loss.backward()
-  optimizer.learningRate = 1.0 - 0.9 * Double(step) / Double(options.steps)
-  optimizer.step()
-  progress.update(step: step, loss: loss.item(), accuracy: accuracy)
+  let (loss, accuracy) = try trainingStep(1.0 - 0.9 * Double(step) / Double(options.steps))
+  progress.update(step: step, loss: loss, accuracy: accuracy)
 }
 let elapsed = clock.now - start
 progress.finish()
 
-let (loss, accuracy) = noGrad { evaluate(model, parameters, points, labels) }
+let (finalLoss, finalAccuracy) = noGrad {
+  let scores = model(points).reshape([-1])
+  return (loss(scores, labels).item(), accuracy(scores, labels))
+}
 let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3
-print("final: loss \(format(loss.item(), 4)), accuracy \(format(accuracy * 100, 0))%")
+print("final: loss \(format(finalLoss, 4)), accuracy \(format(finalAccuracy * 100, 0))%")
 print(
   "time: \(String(format: "%.1f", milliseconds)) ms for \(options.steps) steps, "
     + "\(String(format: "%.3f", milliseconds / Double(options.steps))) ms per step")
