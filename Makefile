@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 APT_PACKAGES := libopenblas-dev libgraphviz-dev pkg-config
 
-.PHONY: setup demo test fixtures clean
+.PHONY: setup demo test bench fixtures clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -22,6 +22,9 @@ demo: setup
 test: setup
 	swift build --build-tests
 	swift test
+
+bench: setup
+	swift run -c release micrograd-bench
 
 fixtures:
 	tools/make-fixtures.sh

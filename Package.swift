@@ -6,6 +6,7 @@ let package = Package(
   products: [
     .library(name: "Micrograd", targets: ["Micrograd"]),
     .executable(name: "moons", targets: ["moons"]),
+    .executable(name: "micrograd-bench", targets: ["micrograd-bench"]),
   ],
   targets: [
     .systemLibrary(
@@ -18,7 +19,9 @@ let package = Package(
       name: "Micrograd",
       dependencies: ["CBLAS"]
     ),
-    .executableTarget(name: "moons", dependencies: ["Micrograd"], path: "samples/moons"),
+    .target(name: "SampleData", dependencies: ["Micrograd"], path: "samples/SampleData"),
+    .executableTarget(name: "moons", dependencies: ["Micrograd", "SampleData"], path: "samples/moons"),
+    .executableTarget(name: "micrograd-bench", dependencies: ["Micrograd", "SampleData"], path: "tools/bench"),
     .testTarget(name: "MicrogradTests", dependencies: ["Micrograd"], resources: [.copy("Fixtures")]),
   ],
   swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@
 
 import Foundation
 import Micrograd
+import SampleData
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 let seed: UInt64 = 1  // seeds 0–4 all reach 100% here; 5 stops at 96%

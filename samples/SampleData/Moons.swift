@@ -1,23 +1,24 @@
 import Foundation
 import Micrograd
 
-/// The two-moons data set: two interleaved half circles, labelled -1 and +1.
-struct Moons {
+/// The two-moons data set (scikit-learn's `make_moons`), shared by the
+/// samples and the benchmarks: two interleaved half circles, labelled -1 and +1.
+public struct Moons: Sendable {
   /// The points, one `[x, y]` row each.
-  let points: [[Float]]
+  public let points: [[Float]]
   /// The label of each point: -1 for the outer moon, +1 for the inner one.
-  let labels: [Float]
+  public let labels: [Float]
 
   /// The points as a `[count, 2]` tensor.
-  var pointTensor: Tensor { Tensor(points) }
+  public var pointTensor: Tensor { Tensor(points) }
   /// The labels as a `[count]` tensor.
-  var labelTensor: Tensor { Tensor(labels) }
+  public var labelTensor: Tensor { Tensor(labels) }
 
   /// `count` points with scikit-learn's `make_moons` geometry: the outer moon
   /// `(cos t, sin t)` and the inner `(1 - cos t, 1 - sin t - 0.5)`, `t` evenly
   /// spaced over [0, π] in each, shuffled, then moved by gaussian noise of
   /// standard deviation `noise`, all drawn from `generator`.
-  init(count: Int, noise: Float, generator: inout RandomGenerator) {
+  public init(count: Int, noise: Float, generator: inout RandomGenerator) {
     let outerCount = count / 2
     let innerCount = count - outerCount
     func angles(_ n: Int) -> [Float] { (0..<n).map { Float.pi * Float($0) / Float(max(n - 1, 1)) } }
