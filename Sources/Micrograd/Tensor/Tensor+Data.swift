@@ -79,6 +79,7 @@ extension Tensor {
 
   /// The single value of a one-element tensor, like PyTorch's `item()`.
   public func item(file: StaticString = #fileID, line: UInt = #line) -> Float {
+    if isSymbolic { failConcreteValueNeeded(at: CallSite(file, line)) }
     if count != 1 {
       fail(TensorError(op: "item", message: "only a one-element tensor has an item; shape is \(shape)", location: CallSite(file, line).location))
     }

@@ -138,13 +138,13 @@ open class Tensor: CustomStringConvertible {
   }
 
   /// Stops with the tracing error for reading a symbolic tensor.
-  func failConcreteValueNeeded() -> Never {
+  func failConcreteValueNeeded(at reader: CallSite = .fromOperator) -> Never {
     let made = inputs.isEmpty ? "a traced input" : "\(opName) at \(site.location)"
     fail(TensorError(
       op: opName,
       message: "the value of \(made) of shape \(shape) is needed during tracing, but exists only when "
         + "the compiled program runs; pass it as an input or compute it outside the traced function",
-      location: CallSite.fromOperator.location))
+      location: reader.location))
   }
 
   /// The number of elements.
