@@ -13,6 +13,11 @@ struct RandomGraph: CustomTestStringConvertible, Sendable {
     case expand(Int, Shape)
     case matmul(Int, Int)
     case select(Int, Int, Int)
+    case transcendental(Int, Int)  // kind, operand
+    case reduction(Int, Int, Int)  // kind, operand, axis
+    case transpose(Int)
+    case slice(Int, Int)  // operand, axis
+    case concatenate(Int, Int)  // operand, axis
   }
 
   static let leafShapes: [Shape] = [[3, 4], [4], [1, 4], [3, 1], [], [2, 3, 4], [4, 2]]
@@ -30,7 +35,7 @@ struct RandomGraph: CustomTestStringConvertible, Sendable {
     var shapes = leafShapes
     for _ in 0..<(4 + pick(10)) {
       let a = pick(shapes.count)
-      let kind = pick(7)
+      let kind = pick(12)
       switch kind {
       case 0:
         // A partner that broadcasts with `a` (reuse of nodes is common).
@@ -69,6 +74,32 @@ struct RandomGraph: CustomTestStringConvertible, Sendable {
           steps.append(.select(a, b, c))
           shapes.append(abc)
         }
+      case 7:
+        steps.append(.transcendental(pick(5), a))
+        shapes.append(shapes[a])
+      case 8 where shapes[a].rank > 0:
+        let axis = pick(shapes[a].rank)
+        steps.append(.reduction(pick(4), a, axis))
+        var dims = shapes[a].dims
+        dims.remove(at: axis)
+        shapes.append(Shape(dims))
+      case 9 where shapes[a].rank >= 2:
+        steps.append(.transpose(a))
+        var dims = shapes[a].dims
+        dims.swapAt(dims.count - 1, dims.count - 2)
+        shapes.append(Shape(dims))
+      case 10 where shapes[a].rank > 0:
+        let axis = pick(shapes[a].rank)
+        steps.append(.slice(a, axis))
+        var dims = shapes[a].dims
+        dims[axis] = (dims[axis] + 1) / 2
+        shapes.append(Shape(dims))
+      case 11 where shapes[a].rank > 0:
+        let axis = pick(shapes[a].rank)
+        steps.append(.concatenate(a, axis))
+        var dims = shapes[a].dims
+        dims[axis] *= 2
+        shapes.append(Shape(dims))
       default:
         break
       }
@@ -94,6 +125,26 @@ struct RandomGraph: CustomTestStringConvertible, Sendable {
       case .expand(let a, let shape): nodes.append(nodes[a].expand(to: shape))
       case .matmul(let a, let b): nodes.append(matmul(nodes[a], nodes[b]))
       case .select(let a, let b, let c): nodes.append(select(nodes[a] .> 0, nodes[b], nodes[c]))
+      case .transcendental(let kind, let a):
+        let x = nodes[a]
+        switch kind {
+        case 0: nodes.append(tanh(x))
+        case 1: nodes.append(sigmoid(x))
+        case 2: nodes.append(exp(tanh(x)))  // bounded, so values stay O(1)
+        case 3: nodes.append(log(x * x + 1))
+        default: nodes.append(pow(x * x + 1, 1.5))
+        }
+      case .reduction(let kind, let a, let axis):
+        let x = nodes[a]
+        switch kind {
+        case 0: nodes.append(x.mean(axis: axis))
+        case 1: nodes.append(x.max(axis: axis))
+        case 2: nodes.append(x.logsumexp(axis: axis))
+        default: nodes.append(softmax(x, axis: axis).sum(axis: axis))
+        }
+      case .transpose(let a): nodes.append(nodes[a].transpose())
+      case .slice(let a, let axis): nodes.append(nodes[a].slice(axis: axis, start: 0, step: 2))
+      case .concatenate(let a, let axis): nodes.append(concatenate([nodes[a], -nodes[a]], axis: axis))
       }
     }
     var loss = nodes[leaves.count...].reduce(nodes[0].sum()) { $0 + $1.sum() * 0.5 }
@@ -109,6 +160,19 @@ struct RandomGraph: CustomTestStringConvertible, Sendable {
   /// reductions), so values agree to float32 rounding of O(10) terms:
   /// |compiled - eager| <= 1e-4 * (1 + |eager|).
   static let tolerance: Float = 1e-4
+
+  /// The generator reaches every kind of step often (a test of the test).
+  @Test func graphsCoverEveryStepKind() {
+    var counts: [String: Int] = [:]
+    for seed in 0..<500 {
+      for step in RandomGraph(seed: UInt64(seed)).steps {
+        let label = "\(step)".prefix { $0 != "(" }
+        counts[String(label), default: 0] += 1
+      }
+    }
+    #expect(counts.count == 12, "\(counts)")
+    #expect(counts.values.allSatisfy { $0 >= 50 }, "\(counts)")
+  }
 
   @Test(arguments: (0..<500).map { RandomGraph(seed: UInt64($0)) })
   func compiledEqualsEager(_ graph: RandomGraph) throws {
