@@ -24,6 +24,14 @@ public enum Operation: Hashable, Sendable {
   case assign
   /// Several elementwise ops run as one pass over the data.
   case fused(FusedKernel)
+  /// An elementwise kernel whose first output is reduced over `axes` as it
+  /// is computed, never stored; the kernel's other outputs are stored whole.
+  /// The instruction's outputs are the reduction, then those other outputs.
+  case fusedReduce(FusedKernel, ReductionFunction, axes: [Int])
+  /// `matmul` followed by an elementwise kernel run in place over the
+  /// product: inputs are `a`, `b`, then the kernel's inputs 1…; the kernel's
+  /// register 0 is the product (written into the first output first).
+  case matmulEpilogue(transposeA: Bool, transposeB: Bool, FusedKernel)
 
   /// The name printed in the IR and shown in pictures.
   public var name: String {
@@ -38,6 +46,8 @@ public enum Operation: Hashable, Sendable {
     case .matmul: "matmul"
     case .assign: "assign"
     case .fused: "fused"
+    case .fusedReduce(_, let f, _): "fused+" + Operation.reduce(f, axes: []).name
+    case .matmulEpilogue: "matmul+fused"
     }
   }
 

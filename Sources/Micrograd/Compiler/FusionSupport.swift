@@ -1,0 +1,57 @@
+/// The data flow the fusion passes read: which instruction makes each value
+/// and which instructions read it.
+///
+/// (Kept apart from the general use lists other passes share, so that the
+/// fusion passes can be read and changed on their own.)
+struct FusionUses {
+  /// The instruction making each value (indexed by ``ValueID``); nil for
+  /// inputs, parameters, constants and values no instruction makes.
+  var producer: [Int?]
+  /// The instructions reading each value, in program order, each once.
+  var users: [[Int]]
+  /// Whether each value is returned to the caller.
+  var isOutput: [Bool]
+
+  init(_ program: Program) {
+    producer = Array(repeating: nil, count: program.values.count)
+    users = Array(repeating: [], count: program.values.count)
+    isOutput = Array(repeating: false, count: program.values.count)
+    for (i, instruction) in program.instructions.enumerated() {
+      for value in instruction.outputs { producer[value] = i }
+      for value in instruction.inputs where users[value].last != i { users[value].append(i) }
+    }
+    for value in program.outputs { isOutput[value] = true }
+  }
+}
+
+extension Program {
+  /// `%12 (matmul)`: an instruction named by its first result, for notes.
+  func describe(_ instruction: Instruction) -> String {
+    guard let result = instruction.outputs.first else { return instruction.operation.name }
+    return "%\(result) (\(instruction.operation.name))"
+  }
+
+  /// The notes of a new instruction made of `members` (in order): what it
+  /// fused, where it came from when that is several places, then the
+  /// members' own notes, less those about values now made inside it.
+  func fusionNotes(_ summary: String, members: [Instruction]) -> [String] {
+    var notes = [summary]
+    var places: [SourceLocation] = []
+    for member in members where !places.contains(member.location) { places.append(member.location) }
+    if places.count > 1 { notes.append("from " + places.map(\.description).joined(separator: ", ")) }
+    let inside = Set(members.flatMap(\.outputs))
+    for member in members {
+      notes += member.notes.filter { note in
+        !note.hasPrefix("fused ") && !note.hasPrefix("from ") && !inside.contains { note.hasPrefix(Program.notFusedPrefix($0)) }
+      }
+    }
+    return notes
+  }
+
+  /// The start of a note saying why `value`'s producer was not fused into
+  /// the instruction carrying the note: `not fused with %9:`.
+  static func notFusedPrefix(_ value: ValueID) -> String { "not fused with %\(value):" }
+
+  /// A note saying why `value`'s producer was not fused.
+  static func notFused(_ value: ValueID, _ reason: String) -> String { notFusedPrefix(value) + " " + reason }
+}
