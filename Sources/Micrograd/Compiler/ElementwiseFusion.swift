@@ -87,7 +87,7 @@ private struct Grouping {
       let (a, b) = (root(p), root(i))
       if a == b { continue }
       if let outside = cycle(joining: a, b) {
-        let through = program.describe(program.instructions[members[outside].min()!])
+        let through = program.noteLabel(program.instructions[members[outside].min()!])
         notes[i].append(Program.notFused(value, "fusing would make a cycle through \(through)"))
         continue
       }

@@ -26,7 +26,7 @@ struct FusionUses {
 
 extension Program {
   /// `%12 (matmul)`: an instruction named by its first result, for notes.
-  func describe(_ instruction: Instruction) -> String {
+  func noteLabel(_ instruction: Instruction) -> String {
     guard let result = instruction.outputs.first else { return instruction.operation.name }
     return "%\(result) (\(instruction.operation.name))"
   }
@@ -42,7 +42,8 @@ extension Program {
     let inside = Set(members.flatMap(\.outputs))
     for member in members {
       notes += member.notes.filter { note in
-        !note.hasPrefix("fused ") && !note.hasPrefix("from ") && !inside.contains { note.hasPrefix(Program.notFusedPrefix($0)) }
+        !note.hasPrefix("fused ") && !note.hasPrefix("from ")
+          && !inside.contains { note.hasPrefix(Program.notFusedPrefix($0)) }
       }
     }
     return notes

@@ -62,7 +62,7 @@ struct MatmulEpilogue: Pass {
     switch reader.operation {
     case .fused: break
     case let operation where operation.isElementwise: break
-    default: return "its reader \(program.describe(reader)) is not elementwise"
+    default: return "its reader \(program.noteLabel(reader)) is not elementwise"
     }
     if reader.section != program.instructions[uses.producer[value]!].section {
       return "its reader is in \(reader.section.rawValue)"

@@ -62,7 +62,7 @@ struct ReductionFusion: Pass {
     }
     if uses.isOutput[value] { return "%\(value) is a program output" }
     if let other = uses.users[value].first(where: { $0 != r }) {
-      return "%\(value) is also read by \(program.describe(program.instructions[other]))"
+      return "%\(value) is also read by \(program.noteLabel(program.instructions[other]))"
     }
     return nil
   }

@@ -71,7 +71,8 @@ func expectWellFormed(_ program: Program, sourceLocation: Testing.SourceLocation
   var ready = Set(program.values.indices.filter { program.values[$0].role != .temporary })
   for instruction in program.instructions {
     for value in instruction.inputs where !ready.contains(value) {
-      Issue.record("%\(value) is read before it is made: \(Program.spelling(instruction.operation))",
+      Issue.record(
+        "%\(value) is read before it is made: \(Program.spelling(instruction.operation))",
         sourceLocation: sourceLocation)
     }
     for value in instruction.outputs where !ready.insert(value).inserted {
@@ -109,6 +110,7 @@ func expectSumClose(
   sourceLocation: Testing.SourceLocation = #_sourceLocation
 ) {
   let bound = 2 * Float(max(terms - 1, 0)) * 0x1p-24 * magnitude
-  #expect(abs(actual - expected) <= bound, "\(what): \(actual) vs eager \(expected) (bound \(bound))",
+  #expect(
+    abs(actual - expected) <= bound, "\(what): \(actual) vs eager \(expected) (bound \(bound))",
     sourceLocation: sourceLocation)
 }

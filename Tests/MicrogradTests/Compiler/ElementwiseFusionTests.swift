@@ -7,12 +7,16 @@ import Testing
     var random = TestRandom(seed: 11)
     let b = random.tensor([3], requiresGrad: false)
     let lowered = try lowerForward([[5, 3]]) { xs in [relu(xs[0] + b) * 2] }
-    #expect(instructionLines(lowered.program) == ["%2 = add %0, %1 : f32[5,3]", "%3 = relu %2 : f32[5,3]",
-      "%5 = mul %3, %4 : f32[5,3]"])
+    #expect(
+      instructionLines(lowered.program) == [
+        "%2 = add %0, %1 : f32[5,3]", "%3 = relu %2 : f32[5,3]",
+        "%5 = mul %3, %4 : f32[5,3]",
+      ])
     let fused = applying([ElementwiseFusion()], to: lowered)
-    #expect(instructionLines(fused.program) == [
-      "%5 = fused{$3 = add($0, $1); $4 = relu($3); $5 = mul($4, $2) -> $5} %0, %1, %4 : f32[5,3]"
-    ])
+    #expect(
+      instructionLines(fused.program) == [
+        "%5 = fused{$3 = add($0, $1); $4 = relu($3); $5 = mul($4, $2) -> $5} %0, %1, %4 : f32[5,3]"
+      ])
     let instruction = fused.program.instructions[0]
     #expect(instruction.notes.first == "fused add+relu+mul")
     #expect(instruction.location == lowered.program.instructions[0].location)
@@ -69,14 +73,16 @@ import Testing
     let lowered = try lowerForward([[4, 4]], f)
     let fused = applying([ElementwiseFusion()], to: lowered)
     expectWellFormed(fused.program)
-    #expect(instructionLines(fused.program) == [
-      "%2 = fused{$1 = relu($0); $2 = neg($1) -> $2} %0 : f32[4,4]",
-      "%4 = matmul %2, %3 : f32[4,4]",
-      "%5 = mul %2, %4 : f32[4,4]",
-    ])
-    #expect(fused.program.instructions[2].notes == [
-      "not fused with %2: fusing would make a cycle through %4 (matmul)", "not fused with %4: producer is matmul",
-    ])
+    #expect(
+      instructionLines(fused.program) == [
+        "%2 = fused{$1 = relu($0); $2 = neg($1) -> $2} %0 : f32[4,4]",
+        "%4 = matmul %2, %3 : f32[4,4]",
+        "%5 = mul %2, %4 : f32[4,4]",
+      ])
+    #expect(
+      fused.program.instructions[2].notes == [
+        "not fused with %2: fusing would make a cycle through %4 (matmul)", "not fused with %4: producer is matmul",
+      ])
     let x = random.tensor([4, 4], requiresGrad: false)
     expectIdentical(try execute(fused, [x])[0], f([x])[0])
   }
@@ -107,7 +113,8 @@ import Testing
     expectWellFormed(fused.program)
     // The backward mask gt(%4, 0) reads the forward mul: it stays in backward,
     // fused with the backward mul, and says why the forward mul was not taken.
-    let mask = try #require(fused.program.instructions.first { $0.section == .backward && $0.operation.name == "fused" })
+    let mask = try #require(
+      fused.program.instructions.first { $0.section == .backward && $0.operation.name == "fused" })
     #expect(mask.notes.contains { $0.hasSuffix("producer is in forward, this in backward") })
     for instruction in fused.program.instructions where instruction.operation.name == "fused" {
       #expect(instruction.notes.first?.hasPrefix("fused ") == true)

@@ -62,8 +62,13 @@ import Testing
     // Elementwise kernels keep each element's op order and the gemms are the
     // same calls, so values and gradients are exact; the loss's sum is the
     // one reduction, checked with the reordering bound.
-    let margins = relu(1 - y * (matmul(relu(matmul(relu(matmul(x, mlp.parameters[0]) + mlp.parameters[1]),
-      mlp.parameters[2]) + mlp.parameters[3]), mlp.parameters[4]) + mlp.parameters[5]))
+    let margins = relu(
+      1 - y
+        * (matmul(
+          relu(
+            matmul(
+              relu(matmul(x, mlp.parameters[0]) + mlp.parameters[1]),
+              mlp.parameters[2]) + mlp.parameters[3]), mlp.parameters[4]) + mlp.parameters[5]))
     expectSumClose(results[0].item(), loss.item(), terms: 8, magnitude: margins.scalars.reduce(0, +) / 8, "loss")
     for (k, parameter) in mlp.parameters.enumerated() {
       expectIdentical(results[k + 1], parameter.grad!, "grad \(k)")

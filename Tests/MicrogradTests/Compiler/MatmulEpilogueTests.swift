@@ -9,13 +9,15 @@ import Testing
     let f = { (xs: [Tensor]) -> [Tensor] in [relu(matmul(xs[0], w) + b)] }
     let lowered = try lowerForward([[5, 4]], f)
     let before = applying([ElementwiseFusion()], to: lowered)
-    #expect(instructionLines(before.program) == [
-      "%2 = matmul %0, %1 : f32[5,3]", "%5 = fused{$2 = add($0, $1); $3 = relu($2) -> $3} %2, %3 : f32[5,3]",
-    ])
+    #expect(
+      instructionLines(before.program) == [
+        "%2 = matmul %0, %1 : f32[5,3]", "%5 = fused{$2 = add($0, $1); $3 = relu($2) -> $3} %2, %3 : f32[5,3]",
+      ])
     let after = applying([MatmulEpilogue()], to: before)
-    #expect(instructionLines(after.program) == [
-      "%5 = matmul+fused{$2 = add($0, $1); $3 = relu($2) -> $3} %0, %1, %3 : f32[5,3]"
-    ])
+    #expect(
+      instructionLines(after.program) == [
+        "%5 = matmul+fused{$2 = add($0, $1); $3 = relu($2) -> $3} %0, %1, %3 : f32[5,3]"
+      ])
     let epilogue = after.program.instructions[0]
     // The elementwise pass's "producer is matmul" note is gone: it now is fused.
     #expect(epilogue.notes.first == "fused matmul+add+relu")

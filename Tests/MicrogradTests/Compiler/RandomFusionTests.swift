@@ -29,7 +29,7 @@ import Testing
 
     /// The graph's outputs: its last node and a few others.
     func build(_ inputs: [Tensor]) -> [Tensor] {
-      var random = TestRandom(seed: seed ^ 0x5DEECE66D)
+      var random = TestRandom(seed: seed ^ 0x5_DEEC_E66D)
       var nodes = inputs
       func pick() -> Tensor {
         // Mostly recent nodes, so chains form; sometimes any node, so DAGs do.
@@ -57,7 +57,8 @@ import Testing
         }
       }
       let made = Array(nodes.dropFirst(inputs.count).dropLast())
-      let extra = made.isEmpty ? [] : (0..<Int(random.next() % 3)).map { _ in made[Int(random.next() % UInt64(made.count))] }
+      let extra =
+        made.isEmpty ? [] : (0..<Int(random.next() % 3)).map { _ in made[Int(random.next() % UInt64(made.count))] }
       return [nodes.last!] + extra
     }
   }
@@ -81,7 +82,8 @@ import Testing
       #expect(compiled.count == eager.count)
       for (k, (c, e)) in zip(compiled, eager).enumerated() { expectIdentical(c, e, "\(graph) output \(k)") }
     }
-    print("random graphs: \(instructionsBefore) instructions before fusion, \(instructionsAfter) after, \(kernels) kernels")
+    print(
+      "random graphs: \(instructionsBefore) instructions before fusion, \(instructionsAfter) after, \(kernels) kernels")
     // The graphs must exercise fusion, not only run unfused.
     #expect(kernels >= 150)
     #expect(instructionsAfter * 2 < instructionsBefore)

@@ -13,7 +13,8 @@ import Testing
     #expect(after.program.instructions[0].notes.first == "fused mul into sum")
     let xs = [random.tensor([5, 3], requiresGrad: false), random.tensor([5, 3], requiresGrad: false)]
     let terms = zip(xs[0].scalars, xs[1].scalars).map { $0 * $1 }
-    expectSumClose(try execute(after, xs)[0].item(), f(xs)[0].item(), terms: 15,
+    expectSumClose(
+      try execute(after, xs)[0].item(), f(xs)[0].item(), terms: 15,
       magnitude: terms.map(abs).reduce(0, +))
   }
 
@@ -25,14 +26,16 @@ import Testing
     }
     let lowered = try lowerForward([[4, 3], [3]], f)
     let after = applying(fusionPasses, to: lowered)
-    #expect(instructionLines(after.program) == [
-      "%4 = fused{$2 = sub($0, $1); $3 = mul($2, $2) -> sum[axes=0,1]($3)} %0, %1 : f32[]",
-      "%6 = mul %4, %5 : f32[]",
-    ])
+    #expect(
+      instructionLines(after.program) == [
+        "%4 = fused{$2 = sub($0, $1); $3 = mul($2, $2) -> sum[axes=0,1]($3)} %0, %1 : f32[]",
+        "%6 = mul %4, %5 : f32[]",
+      ])
     #expect(after.program.instructions[0].notes.first == "fused sub+mul into sum")
     let xs = [random.tensor([4, 3], requiresGrad: false), random.tensor([3], requiresGrad: false)]
     let d = (xs[0] - xs[1]).scalars
-    expectSumClose(try execute(after, xs)[0].item(), f(xs)[0].item(), terms: 12,
+    expectSumClose(
+      try execute(after, xs)[0].item(), f(xs)[0].item(), terms: 12,
       magnitude: d.map { $0 * $0 }.reduce(0, +) / 12)
   }
 
@@ -81,7 +84,9 @@ import Testing
   @Test(arguments: [[0], [1], [2], [0, 1], [1, 2], [0, 2], [0, 1, 2]])
   func axesPatterns(_ axes: [Int]) throws {
     var random = TestRandom(seed: 34 + UInt64(axes.reduce(0) { $0 * 3 + $1 + 1 }))
-    for shapes in [[Shape([3, 1, 200]), Shape([1, 5, 200])], [Shape([7, 1, 1]), Shape([1])], [Shape([2, 3, 300]), Shape([300])]] {
+    for shapes in [
+      [Shape([3, 1, 200]), Shape([1, 5, 200])], [Shape([7, 1, 1]), Shape([1])], [Shape([2, 3, 300]), Shape([300])],
+    ] {
       let f = { (xs: [Tensor]) -> [Tensor] in [relu(xs[0] * xs[1] - xs[1]).sum(axes: axes)] }
       let lowered = try lowerForward(shapes, f)
       let after = applying(fusionPasses, to: lowered)

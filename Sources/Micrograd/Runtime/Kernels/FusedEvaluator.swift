@@ -22,9 +22,7 @@ enum FusedEvaluator {
     _ kernel: FusedKernel, _ inputs: [UnsafePointer<Float>], _ inputShapes: [Shape],
     _ outputs: [UnsafeMutablePointer<Float>], _ shape: Shape
   ) {
-    evaluate(kernel, shape, input: { (inputs[$0], inputShapes[$0]) }, outputs: outputs, reducingFirst: false) {
-      _, _, _ in
-    }
+    evaluate(kernel, shape, input: { (inputs[$0], inputShapes[$0]) }, outputs: outputs)
   }
 
   /// Evaluates a matmul epilogue: register 0 is `product` (shaped `shape`,
@@ -35,9 +33,7 @@ enum FusedEvaluator {
     _ outputs: [UnsafeMutablePointer<Float>], _ shape: Shape
   ) {
     evaluate(
-      kernel, shape, input: { $0 == 0 ? (product, shape) : (inputs[$0 + 1], inputShapes[$0 + 1]) }, outputs: outputs,
-      reducingFirst: false
-    ) { _, _, _ in }
+      kernel, shape, input: { $0 == 0 ? (product, shape) : (inputs[$0 + 1], inputShapes[$0 + 1]) }, outputs: outputs)
   }
 
   /// How one kernel input is read, block by block.
@@ -53,7 +49,11 @@ enum FusedEvaluator {
 
   /// A step with its registers resolved, free of references.
   private struct PlainStep {
-    enum Kind { case unary(UnaryFunction), binary(BinaryFunction), select }
+    enum Kind {
+      case unary(UnaryFunction)
+      case binary(BinaryFunction)
+      case select
+    }
     var kind: Kind
     var arguments: (Int, Int, Int)
     /// The output this step writes straight into, or -1 for the scratch.
@@ -68,8 +68,8 @@ enum FusedEvaluator {
   /// outputs are written only after the whole block is computed.
   static func evaluate(
     _ kernel: FusedKernel, _ shape: Shape, input: (Int) -> (UnsafePointer<Float>, Shape),
-    outputs: [UnsafeMutablePointer<Float>], reducingFirst: Bool,
-    reduce: (_ values: UnsafePointer<Float>, _ start: Int, _ count: Int) -> Void
+    outputs: [UnsafeMutablePointer<Float>], reducingFirst: Bool = false,
+    reduce: (_ values: UnsafePointer<Float>, _ start: Int, _ count: Int) -> Void = { _, _, _ in }
   ) {
     let total = shape.count
     guard total > 0 else { return }
@@ -102,7 +102,14 @@ enum FusedEvaluator {
           let tiles = base + registers * blockLength
           for k in 0..<inputCount {
             guard case .tiled(let data, let period, let tile) = sources[k] else { continue }
-            for j in 0..<(blockLength + period - 1) { tiles[tile + j] = data[j % period] }
+            // One period, then the tile doubled onto itself.
+            let (start, length) = (tiles + tile, blockLength + period - 1)
+            start.update(from: data, count: period)
+            var filled = period
+            while filled < length {
+              (start + filled).update(from: start, count: min(filled, length - filled))
+              filled *= 2
+            }
           }
           withUnsafeTemporaryAllocation(of: PlainStep.self, capacity: stepCount) { plain in
             for (s, step) in kernel.steps.enumerated() {

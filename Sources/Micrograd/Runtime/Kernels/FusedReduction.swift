@@ -23,7 +23,7 @@ enum FusedReduction {
     let input = { (k: Int) in (inputs[k], inputShapes[k]) }
     if axes.isEmpty {
       // Reducing over no axes is a copy (no identity added, as eager).
-      FusedEvaluator.evaluate(kernel, shape, input: input, outputs: outputs, reducingFirst: false) { _, _, _ in }
+      FusedEvaluator.evaluate(kernel, shape, input: input, outputs: outputs)
       return
     }
     // The reducer's view of the index space: size-1 axes dropped and
@@ -89,6 +89,8 @@ enum FusedReduction {
       var total = out[0]
       for j in 0..<count { total += values[j] }
       out[0] = total
+    case (.sum, 1):
+      for j in 0..<count { out[j] += values[j] }
     case (.sum, _):
       for j in 0..<count { out[j * stride] += values[j] }
     case (.max, 0):
