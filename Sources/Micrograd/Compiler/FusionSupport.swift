@@ -37,22 +37,31 @@ extension Program {
   func fusionNotes(_ summary: String, members: [Instruction]) -> [String] {
     var notes = [summary]
     var places: [SourceLocation] = []
-    for member in members where !places.contains(member.location) { places.append(member.location) }
-    if places.count > 1 { notes.append("from " + places.map(\.description).joined(separator: ", ")) }
+    var seen: Set<SourceLocation> = []
+    for member in members where seen.insert(member.location).inserted { places.append(member.location) }
+    if places.count > 1 {
+      let more = places.count > 4 ? " and \(places.count - 4) more" : ""
+      notes.append("from " + places.prefix(4).map(\.description).joined(separator: ", ") + more)
+    }
     let inside = Set(members.flatMap(\.outputs))
     for member in members {
       notes += member.notes.filter { note in
-        !note.hasPrefix("fused ") && !note.hasPrefix("from ")
-          && !inside.contains { note.hasPrefix(Program.notFusedPrefix($0)) }
+        if note.hasPrefix("fused ") || note.hasPrefix("from ") { return false }
+        guard let value = Program.notFusedValue(note) else { return true }
+        return !inside.contains(value)
       }
     }
     return notes
   }
 
-  /// The start of a note saying why `value`'s producer was not fused into
-  /// the instruction carrying the note: `not fused with %9:`.
-  static func notFusedPrefix(_ value: ValueID) -> String { "not fused with %\(value):" }
+  /// The value a `not fused with %9: …` note is about, or nil for others.
+  static func notFusedValue(_ note: String) -> ValueID? {
+    let start = "not fused with %"
+    guard note.hasPrefix(start) else { return nil }
+    return ValueID(note.dropFirst(start.count).prefix { $0 != ":" })
+  }
 
-  /// A note saying why `value`'s producer was not fused.
-  static func notFused(_ value: ValueID, _ reason: String) -> String { notFusedPrefix(value) + " " + reason }
+  /// A note on an instruction saying why the producer of its input `value`
+  /// was not fused into it: `not fused with %9: producer is matmul`.
+  static func notFused(_ value: ValueID, _ reason: String) -> String { "not fused with %\(value): \(reason)" }
 }
