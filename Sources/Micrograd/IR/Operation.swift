@@ -38,8 +38,20 @@ public enum Operation: Hashable, Sendable {
   /// parameter, gradient, the coefficient matrix (a row per parameter, given
   /// at each run), then the state buffers; no outputs.
   case optimizerStep(OptimizerRule, row: Int)
-  /// Several elementwise ops run as one pass over the data.
+  /// Several elementwise ops run as one pass over the data. An output may
+  /// share a buffer with an input of the kernel's own shape, no other.
   case fused(FusedKernel)
+  /// An elementwise kernel whose first output is reduced over `axes` as it
+  /// is computed, never stored; the kernel's other outputs are stored whole.
+  /// The instruction's outputs are the reduction, then those other outputs.
+  /// (The reduction is set to its identity first: its buffer must not be
+  /// one of the inputs'.)
+  case fusedReduce(FusedKernel, ReductionFunction, axes: [Int])
+  /// `matmul` followed by an elementwise kernel run in place over the
+  /// product: inputs are `a`, `b`, then the kernel's inputs 1…; the kernel's
+  /// register 0 is the product, written into the first output first (whose
+  /// buffer therefore must not be one of the inputs').
+  case matmulEpilogue(transposeA: Bool, transposeB: Bool, FusedKernel)
 
   /// The name printed in the IR and shown in pictures.
   public var name: String {
@@ -60,6 +72,8 @@ public enum Operation: Hashable, Sendable {
     case .assign: "assign"
     case .optimizerStep(let rule, _): rule.name
     case .fused: "fused"
+    case .fusedReduce(_, let f, _): "fused+" + Operation.reduce(f, axes: []).name
+    case .matmulEpilogue: "matmul+fused"
     }
   }
 

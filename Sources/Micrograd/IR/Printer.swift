@@ -80,6 +80,12 @@ extension Program: CustomStringConvertible {
     case .logsumexp(let axes): return "logsumexp[axes=" + axes.map(String.init).joined(separator: ",") + "]"
     case .oneHot(let classes): return "one_hot[classes=\(classes)]"
     case .optimizerStep(let rule, let row): return rule.name + "[row=\(row)]"
+    case .fusedReduce(let kernel, let f, let axes):
+      // The reduction shows in the result list: `-> sum[axes=0]($3), $2`.
+      return "fused{" + kernel.body(reducingFirst: spelling(.reduce(f, axes: axes))) + "}"
+    case .matmulEpilogue(let ta, let tb, let kernel):
+      // Register $0 is the product; $1… are the inputs after the two matrices.
+      return spelling(.matmul(transposeA: ta, transposeB: tb)) + "+fused{" + kernel.body + "}"
     default: return operation.name
     }
   }
@@ -87,10 +93,17 @@ extension Program: CustomStringConvertible {
 
 extension FusedKernel {
   /// `$2 = add($0, $1); $3 = relu($2) -> $3`.
-  var body: String {
+  var body: String { body(reducingFirst: nil) }
+
+  /// The body, its first result written as the reduction `reducingFirst`
+  /// of that register (`-> sum[axes=0]($3), $2`) when given.
+  func body(reducingFirst reduction: String?) -> String {
     let steps = steps.enumerated().map { k, step in
       "$\(inputCount + k) = \(Program.spelling(step.operation))(" + step.arguments.map { "$\($0)" }.joined(separator: ", ") + ")"
     }
-    return steps.joined(separator: "; ") + " -> " + outputs.map { "$\($0)" }.joined(separator: ", ")
+    let results = outputs.enumerated().map { k, r in
+      k == 0 && reduction != nil ? "\(reduction!)($\(r))" : "$\(r)"
+    }
+    return steps.joined(separator: "; ") + " -> " + results.joined(separator: ", ")
   }
 }

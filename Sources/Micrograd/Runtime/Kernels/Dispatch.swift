@@ -60,6 +60,12 @@ enum Kernels {
     case .optimizerStep: break  // handled above: it has no output
     case .fused(let kernel):
       FusedEvaluator.run(kernel, inputs, inputShapes, outputs, shape)
+    case .fusedReduce(let kernel, let f, let axes):
+      FusedReduction.run(kernel, f, axes: axes, inputs, inputShapes, outputs)
+    case .matmulEpilogue(let transposeA, let transposeB, let kernel):
+      // The product lands in the first output; the kernel then runs over it in place.
+      Gemm.batched(inputs[0], inputShapes[0], transposeA, inputs[1], inputShapes[1], transposeB, out, shape)
+      FusedEvaluator.runEpilogue(kernel, product: out, inputs, inputShapes, outputs, shape)
     }
   }
 

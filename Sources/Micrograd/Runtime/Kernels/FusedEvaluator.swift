@@ -1,9 +1,20 @@
 /// Runs a ``FusedKernel`` block by block, numexpr's way: each block of
 /// elements goes through the whole expression while it is in cache, and
 /// intermediates never touch memory.
+///
+/// Everything that does not change from block to block is settled once per
+/// call, on the stack: how each input is read (in place when laid out like
+/// the kernel, from a tile made once when it repeats along the flat index —
+/// a scalar, a bias row `[n]` against `[m, n]` — else gathered per block),
+/// each step's registers, and which outputs a step can write in place. The
+/// block loop itself allocates nothing. Each step runs as a flat loop the
+/// compiler vectorises, computing exactly what the eager kernel computes for
+/// that element, so fused results equal eager ones bit for bit.
 enum FusedEvaluator {
   /// Elements per block: registers × block × 4 bytes stays in L1.
   static let blockSize = 512
+  /// Broadcast periods up to this many elements are tiled once per call.
+  static let largestTile = 4096
 
   /// Evaluates `kernel` over `shape`, reading `inputs` broadcast from
   /// `inputShapes` and writing each of the kernel's outputs (all `shape`).
@@ -11,77 +22,270 @@ enum FusedEvaluator {
     _ kernel: FusedKernel, _ inputs: [UnsafePointer<Float>], _ inputShapes: [Shape],
     _ outputs: [UnsafeMutablePointer<Float>], _ shape: Shape
   ) {
+    evaluate(kernel, shape, input: { (inputs[$0], inputShapes[$0]) }, outputs: outputs)
+  }
+
+  /// Evaluates a matmul epilogue: register 0 is `product` (shaped `shape`,
+  /// usually `outputs[0]`, overwritten in place), registers 1… are
+  /// `inputs[2...]` (the two matrices come first).
+  static func runEpilogue(
+    _ kernel: FusedKernel, product: UnsafePointer<Float>, _ inputs: [UnsafePointer<Float>], _ inputShapes: [Shape],
+    _ outputs: [UnsafeMutablePointer<Float>], _ shape: Shape
+  ) {
+    evaluate(
+      kernel, shape, input: { $0 == 0 ? (product, shape) : (inputs[$0 + 1], inputShapes[$0 + 1]) }, outputs: outputs)
+  }
+
+  /// How one kernel input is read, block by block.
+  private enum Source {
+    /// Laid out like the kernel's shape: read in place.
+    case contiguous(UnsafePointer<Float>)
+    /// Repeats every `period` elements of the flat index: read from a tile
+    /// (at `tile` in the scratch) made once.
+    case tiled(UnsafePointer<Float>, period: Int, tile: Int)
+    /// Anything else: gathered per block through the strides at `strides`.
+    case strided(UnsafePointer<Float>, strides: Int)
+  }
+
+  /// A step with its registers resolved, free of references.
+  private struct PlainStep {
+    enum Kind {
+      case unary(UnaryFunction)
+      case binary(BinaryFunction)
+      case select
+    }
+    var kind: Kind
+    var arguments: (Int, Int, Int)
+    /// The output this step writes straight into, or -1 for the scratch.
+    var direct: Int
+  }
+
+  /// The core loop. Kernel input `k` is `input(k)`; kernel output `j` goes
+  /// to `outputs[j]`, except that with `reducingFirst` output 0 is handed,
+  /// block by block, to `reduce(values, start, count)` instead of stored.
+  ///
+  /// An output may be the buffer of an input (the epilogue's product): such
+  /// outputs are written only after the whole block is computed.
+  static func evaluate(
+    _ kernel: FusedKernel, _ shape: Shape, input: (Int) -> (UnsafePointer<Float>, Shape),
+    outputs: [UnsafeMutablePointer<Float>], reducingFirst: Bool = false,
+    reduce: (_ values: UnsafePointer<Float>, _ start: Int, _ count: Int) -> Void = { _, _, _ in }
+  ) {
     let total = shape.count
-    let registers = kernel.inputCount + kernel.steps.count
-    let strides = inputShapes.map { $0.broadcastStrides(to: shape) }
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: registers * blockSize) { scratch in
-      let base = scratch.baseAddress!
-      var start = 0
-      while start < total {
-        let n = min(blockSize, total - start)
-        // Inputs: a pointer into the data when it lines up, else a gather.
-        var rows = [UnsafePointer<Float>](repeating: UnsafePointer(base), count: registers)
-        for i in 0..<kernel.inputCount {
-          if inputShapes[i] == shape {
-            rows[i] = inputs[i] + start
+    guard total > 0 else { return }
+    let (inputCount, stepCount, rank) = (kernel.inputCount, kernel.steps.count, shape.rank)
+    let registers = inputCount + stepCount
+    let blockLength = min(blockSize, total)
+    withUnsafeTemporaryAllocation(of: Source.self, capacity: inputCount) { sources in
+      withUnsafeTemporaryAllocation(of: Int.self, capacity: max(1, (inputCount + 1) * rank)) { integers in
+        // Classify the inputs; strides of gathered ones go in `integers`,
+        // the last `rank` of which are the gather's index counter.
+        var tileFloats = 0
+        var gathered = 0
+        for k in 0..<inputCount {
+          let (data, inputShape) = input(k)
+          if inputShape.count == total {
+            sources[k] = .contiguous(data)
+          } else if let period = period(of: inputShape, in: shape), period <= largestTile {
+            sources[k] = .tiled(data, period: period, tile: tileFloats)
+            tileFloats += blockLength + period - 1
           } else {
-            let row = base + i * blockSize
-            fillBroadcast(inputs[i], strides[i], shape, start, n, row)
-            rows[i] = UnsafePointer(row)
+            let strides = integers.baseAddress! + gathered * rank
+            writeBroadcastStrides(of: inputShape, to: shape, into: strides)
+            sources[k] = .strided(data, strides: gathered * rank)
+            gathered += 1
           }
         }
-        for (s, step) in kernel.steps.enumerated() {
-          let r = kernel.inputCount + s
-          let out = base + r * blockSize
-          let args = step.arguments
-          switch step.operation {
-          case .unary(let f): Elementwise.unary(f, rows[args[0]], out, count: n)
-          case .binary(let f):
-            let block = Shape([n])
-            Elementwise.binary(f, rows[args[0]], block, rows[args[1]], block, out, block)
-          case .select:
-            let (c, a, b) = (rows[args[0]], rows[args[1]], rows[args[2]])
-            for j in 0..<n { out[j] = c[j] != 0 ? a[j] : b[j] }
-          default: preconditionFailure("fused kernel holds a non-elementwise \(step.operation.name)")
+        let counter = integers.baseAddress! + inputCount * rank
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: registers * blockLength + tileFloats) { scratch in
+          let base = scratch.baseAddress!
+          let tiles = base + registers * blockLength
+          for k in 0..<inputCount {
+            guard case .tiled(let data, let period, let tile) = sources[k] else { continue }
+            // One period, then the tile doubled onto itself.
+            let (start, length) = (tiles + tile, blockLength + period - 1)
+            start.update(from: data, count: period)
+            var filled = period
+            while filled < length {
+              (start + filled).update(from: start, count: min(filled, length - filled))
+              filled *= 2
+            }
           }
-          rows[r] = UnsafePointer(out)
+          withUnsafeTemporaryAllocation(of: PlainStep.self, capacity: stepCount) { plain in
+            for (s, step) in kernel.steps.enumerated() {
+              let a = step.arguments
+              let arguments = (a[0], a.count > 1 ? a[1] : 0, a.count > 2 ? a[2] : 0)
+              let kind: PlainStep.Kind
+              switch step.operation {
+              case .unary(let f): kind = .unary(f)
+              case .binary(let f): kind = .binary(f)
+              case .select: kind = .select
+              default: preconditionFailure("fused kernel holds a non-elementwise \(step.operation.name)")
+              }
+              plain[s] = PlainStep(kind: kind, arguments: arguments, direct: -1)
+            }
+            // A step whose register is an output writes straight into it,
+            // unless that output shares memory with an input.
+            for (j, register) in kernel.outputs.enumerated() where register >= inputCount {
+              if reducingFirst && j == 0 { continue }
+              let target = UnsafePointer(outputs[j])
+              let shared = (0..<inputCount).contains { k in
+                switch sources[k] {
+                case .contiguous(let data), .strided(let data, _): data == target
+                case .tiled: false
+                }
+              }
+              if !shared && plain[register - inputCount].direct < 0 { plain[register - inputCount].direct = j }
+            }
+            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: registers) { rows in
+              var start = 0
+              while start < total {
+                let n = min(blockLength, total - start)
+                for k in 0..<inputCount {
+                  switch sources[k] {
+                  case .contiguous(let data):
+                    rows[k] = data + start
+                  case .tiled(_, let period, let tile):
+                    rows[k] = UnsafePointer(tiles + tile + start % period)
+                  case .strided(let data, let strides):
+                    let row = base + k * blockLength
+                    gather(data, integers.baseAddress! + strides, counter, shape, start, n, into: row)
+                    rows[k] = UnsafePointer(row)
+                  }
+                }
+                for s in 0..<stepCount {
+                  let step = plain[s]
+                  let out = step.direct >= 0 ? outputs[step.direct] + start : base + (inputCount + s) * blockLength
+                  let (a, b, c) = step.arguments
+                  switch step.kind {
+                  case .unary(let f): Elementwise.unary(f, rows[a], out, count: n)
+                  case .binary(let f): binary(f, rows[a], rows[b], out, n)
+                  case .select: select(rows[a], rows[b], rows[c], out, n)
+                  }
+                  rows[inputCount + s] = UnsafePointer(out)
+                }
+                for (j, register) in kernel.outputs.enumerated() {
+                  if reducingFirst && j == 0 {
+                    reduce(rows[register], start, n)
+                  } else if UnsafePointer(outputs[j] + start) != rows[register] {
+                    (outputs[j] + start).update(from: rows[register], count: n)
+                  }
+                }
+                start += n
+              }
+            }
+          }
         }
-        for (k, register) in kernel.outputs.enumerated() {
-          (outputs[k] + start).update(from: rows[register], count: n)
-        }
-        start += n
       }
     }
   }
 
-  /// Writes elements `start..<start+count` of `source` broadcast to `shape`
-  /// (through `strides`, 0 along broadcast axes) into `row`.
-  static func fillBroadcast(
-    _ source: UnsafePointer<Float>, _ strides: [Int], _ shape: Shape, _ start: Int, _ count: Int,
-    _ row: UnsafeMutablePointer<Float>
+  /// `out[i] = f(a[i], b[i])` for `n` elements, one specialised loop per
+  /// function (each vectorises), with the reference's arithmetic.
+  static func binary(
+    _ f: BinaryFunction, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+    _ n: Int
   ) {
-    let rank = shape.rank
-    if strides.allSatisfy({ $0 == 0 }) {
-      row.update(repeating: source[0], count: count)
-      return
+    switch f {
+    case .add: zip(a, b, out, n) { BinaryFunction.add($0, $1) }
+    case .subtract: zip(a, b, out, n) { BinaryFunction.subtract($0, $1) }
+    case .multiply: zip(a, b, out, n) { BinaryFunction.multiply($0, $1) }
+    case .divide: zip(a, b, out, n) { BinaryFunction.divide($0, $1) }
+    case .maximum: zip(a, b, out, n) { BinaryFunction.maximum($0, $1) }
+    case .minimum: zip(a, b, out, n) { BinaryFunction.minimum($0, $1) }
+    case .greater: zip(a, b, out, n) { BinaryFunction.greater($0, $1) }
+    case .greaterEqual: zip(a, b, out, n) { BinaryFunction.greaterEqual($0, $1) }
+    case .less: zip(a, b, out, n) { BinaryFunction.less($0, $1) }
+    case .lessEqual: zip(a, b, out, n) { BinaryFunction.lessEqual($0, $1) }
+    case .equal: zip(a, b, out, n) { BinaryFunction.equal($0, $1) }
+    case .notEqual: zip(a, b, out, n) { BinaryFunction.notEqual($0, $1) }
     }
-    var index = [Int](repeating: 0, count: rank)
+  }
+
+  @inline(__always)
+  private static func zip(
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+    _ f: (Float, Float) -> Float
+  ) {
+    for i in 0..<n { out[i] = f(a[i], b[i]) }
+  }
+
+  /// `out[i] = condition[i] != 0 ? a[i] : b[i]`, as the eager select.
+  static func select(
+    _ condition: UnsafePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    _ out: UnsafeMutablePointer<Float>, _ n: Int
+  ) {
+    for i in 0..<n { out[i] = condition[i] != 0 ? a[i] : b[i] }
+  }
+
+  /// The flat-index period of an input broadcast to `shape` when its values
+  /// repeat along the flat index (its dimensions, right-aligned, equal
+  /// `shape`'s trailing ones and are 1 before them): 1 for a scalar, `n` for
+  /// a row `[n]` or `[1, n]` against `[m, n]`; nil otherwise.
+  static func period(of input: Shape, in shape: Shape) -> Int? {
+    var period = 1
+    var matching = true
+    for i in 0..<input.rank {
+      let own = input.dims[input.rank - 1 - i]
+      if matching && own == shape.dims[shape.rank - 1 - i] {
+        period *= own
+      } else if own == 1 {
+        matching = false
+      } else {
+        return nil
+      }
+    }
+    return period
+  }
+
+  /// Writes the strides for reading `input` broadcast to `shape` (0 along
+  /// broadcast axes), one per axis of `shape`.
+  private static func writeBroadcastStrides(of input: Shape, to shape: Shape, into strides: UnsafeMutablePointer<Int>) {
+    let offset = shape.rank - input.rank
+    var step = 1
+    for axis in stride(from: shape.rank - 1, through: 0, by: -1) {
+      let own = axis < offset ? 1 : input.dims[axis - offset]
+      strides[axis] = own == 1 ? 0 : step
+      step *= own
+    }
+  }
+
+  /// Writes elements `start..<start+count` of `source` read through
+  /// `strides` over `shape` into `row`, a run of the innermost axis at a
+  /// time; `index` is scratch for the multi-index (one per axis).
+  static func gather(
+    _ source: UnsafePointer<Float>, _ strides: UnsafePointer<Int>, _ index: UnsafeMutablePointer<Int>, _ shape: Shape,
+    _ start: Int, _ count: Int, into row: UnsafeMutablePointer<Float>
+  ) {
+    let dims = shape.dims
+    let last = dims.count - 1
     var rest = start
     var offset = 0
-    for axis in stride(from: rank - 1, through: 0, by: -1) {
-      index[axis] = rest % shape[axis]
-      rest /= shape[axis]
+    for axis in stride(from: last, through: 0, by: -1) {
+      index[axis] = rest % dims[axis]
+      rest /= dims[axis]
       offset += index[axis] * strides[axis]
     }
-    let last = rank - 1
-    for j in 0..<count {
-      row[j] = source[offset]
-      // Step the multi-index by one element.
-      var axis = last
+    let (inner, length) = (strides[last], dims[last])
+    var filled = 0
+    while true {
+      let run = min(length - index[last], count - filled)
+      let p = source + offset
+      switch inner {
+      case 0: (row + filled).update(repeating: p[0], count: run)
+      case 1: (row + filled).update(from: p, count: run)
+      default: for j in 0..<run { row[filled + j] = p[j * inner] }
+      }
+      filled += run
+      if filled == count { return }
+      // The innermost run ended: step the outer axes by one.
+      offset -= index[last] * inner
+      index[last] = 0
+      var axis = last - 1
       while axis >= 0 {
         index[axis] += 1
         offset += strides[axis]
-        if index[axis] < shape[axis] { break }
+        if index[axis] < dims[axis] { break }
         offset -= index[axis] * strides[axis]
         index[axis] = 0
         axis -= 1

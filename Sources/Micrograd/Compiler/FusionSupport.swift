@@ -1,0 +1,67 @@
+/// The data flow the fusion passes read: which instruction makes each value
+/// and which instructions read it.
+///
+/// (Kept apart from the general use lists other passes share, so that the
+/// fusion passes can be read and changed on their own.)
+struct FusionUses {
+  /// The instruction making each value (indexed by ``ValueID``); nil for
+  /// inputs, parameters, constants and values no instruction makes.
+  var producer: [Int?]
+  /// The instructions reading each value, in program order, each once.
+  var users: [[Int]]
+  /// Whether each value is returned to the caller.
+  var isOutput: [Bool]
+
+  init(_ program: Program) {
+    producer = Array(repeating: nil, count: program.values.count)
+    users = Array(repeating: [], count: program.values.count)
+    isOutput = Array(repeating: false, count: program.values.count)
+    for (i, instruction) in program.instructions.enumerated() {
+      for value in instruction.outputs { producer[value] = i }
+      for value in instruction.inputs where users[value].last != i { users[value].append(i) }
+    }
+    for value in program.outputs { isOutput[value] = true }
+  }
+}
+
+extension Program {
+  /// `%12 (matmul)`: an instruction named by its first result, for notes.
+  func noteLabel(_ instruction: Instruction) -> String {
+    guard let result = instruction.outputs.first else { return instruction.operation.name }
+    return "%\(result) (\(instruction.operation.name))"
+  }
+
+  /// The notes of a new instruction made of `members` (in order): what it
+  /// fused, where it came from when that is several places, then the
+  /// members' own notes, less those about values now made inside it.
+  func fusionNotes(_ summary: String, members: [Instruction]) -> [String] {
+    var notes = [summary]
+    var places: [SourceLocation] = []
+    var seen: Set<SourceLocation> = []
+    for member in members where seen.insert(member.location).inserted { places.append(member.location) }
+    if places.count > 1 {
+      let more = places.count > 4 ? " and \(places.count - 4) more" : ""
+      notes.append("from " + places.prefix(4).map(\.description).joined(separator: ", ") + more)
+    }
+    let inside = Set(members.flatMap(\.outputs))
+    for member in members {
+      notes += member.notes.filter { note in
+        if note.hasPrefix("fused ") || note.hasPrefix("from ") { return false }
+        guard let value = Program.notFusedValue(note) else { return true }
+        return !inside.contains(value)
+      }
+    }
+    return notes
+  }
+
+  /// The value a `not fused with %9: …` note is about, or nil for others.
+  static func notFusedValue(_ note: String) -> ValueID? {
+    let start = "not fused with %"
+    guard note.hasPrefix(start) else { return nil }
+    return ValueID(note.dropFirst(start.count).prefix { $0 != ":" })
+  }
+
+  /// A note on an instruction saying why the producer of its input `value`
+  /// was not fused into it: `not fused with %9: producer is matmul`.
+  static func notFused(_ value: ValueID, _ reason: String) -> String { "not fused with %\(value): \(reason)" }
+}

@@ -1,0 +1,102 @@
+import Testing
+
+@testable import Micrograd
+
+@Suite struct FusedEvaluatorTests {
+  /// A kernel touching every kind of step: `relu(a + b) * c`, `a > c`,
+  /// `select(a > c, ·, b)`, `-x`, `max`.
+  static let kernel = FusedKernel(
+    inputCount: 3,
+    steps: [
+      .init(.binary(.add), [0, 1]), .init(.unary(.relu), [3]), .init(.binary(.multiply), [4, 2]),
+      .init(.binary(.greater), [0, 2]), .init(.select, [6, 5, 1]), .init(.unary(.negate), [7]),
+      .init(.binary(.maximum), [8, 0]),
+    ],
+    outputs: [9, 5])
+
+  /// Kernel shapes with input shapes covering each way an input is read:
+  /// in place, tiled (scalar, row, longer period), gathered (column, middle
+  /// axis, periods too long to tile), blocks crossing rows, 0-d and empty.
+  static let cases: [(Shape, [Shape])] = [
+    ([6, 7], [[6, 7], [6, 7], [6, 7]]),
+    ([6, 7], [[6, 7], [], [7]]),
+    ([6, 7], [[1, 7], [6, 1], [1, 1]]),
+    ([3, 4, 5], [[4, 5], [3, 1, 5], [3, 4, 1]]),
+    ([3, 700], [[700], [3, 1], [3, 700]]),
+    ([2, 5000], [[5000], [2, 1], []]),
+    ([2, 3, 1500], [[3, 1500], [1500], [2, 1, 1]]),
+    ([], [[], [], []]),
+    ([0, 3], [[0, 3], [3], []]),
+    ([1000], [[1000], [1], [1000]]),
+  ]
+
+  @Test(arguments: 0..<cases.count)
+  func matchesStepByStepEagerKernels(_ index: Int) {
+    let (shape, inputShapes) = Self.cases[index]
+    var random = TestRandom(seed: 40 + UInt64(index))
+    let inputs = inputShapes.map { random.tensor($0, requiresGrad: false) }
+    let outputs = Self.kernel.outputs.map { _ in [Float](repeating: .nan, count: shape.count) }
+    let fused = run(Self.kernel, inputs, shape, outputs)
+    let expected = reference(Self.kernel, inputs, shape)
+    for (k, values) in fused.enumerated() {
+      expectIdentical(Tensor(values, shape: shape), Tensor(expected[k], shape: shape), "\(shape) output \(k)")
+    }
+  }
+
+  @Test func epilogueOverwritesTheProductInPlace() {
+    var random = TestRandom(seed: 49)
+    let shape: Shape = [9, 130]
+    let product = random.tensor(shape, requiresGrad: false).scalars
+    let bias = random.tensor([130], requiresGrad: false)
+    // Output 0 is the product's own buffer and register 0 is read by two
+    // steps; output 1 is a separate buffer.
+    let kernel = FusedKernel(
+      inputCount: 2, steps: [.init(.binary(.add), [0, 1]), .init(.binary(.multiply), [2, 0])], outputs: [3, 2])
+    let expected = reference(kernel, [Tensor(product, shape: shape), bias], shape)
+    var buffer = product
+    var second = [Float](repeating: .nan, count: shape.count)
+    buffer.withUnsafeMutableBufferPointer { out in
+      second.withUnsafeMutableBufferPointer { other in
+        FusedEvaluator.runEpilogue(
+          kernel, product: UnsafePointer(out.baseAddress!), [bias.values, bias.values, bias.values],
+          [[130], [130], [130]], [out.baseAddress!, other.baseAddress!], shape)
+      }
+    }
+    expectIdentical(Tensor(buffer, shape: shape), Tensor(expected[0], shape: shape), "in place")
+    expectIdentical(Tensor(second, shape: shape), Tensor(expected[1], shape: shape), "second")
+  }
+
+  @Test func periodsOfBroadcastInputs() {
+    #expect(FusedEvaluator.period(of: [], in: [4, 5]) == 1)
+    #expect(FusedEvaluator.period(of: [5], in: [4, 5]) == 5)
+    #expect(FusedEvaluator.period(of: [1, 1, 5], in: [3, 4, 5]) == 5)
+    #expect(FusedEvaluator.period(of: [4, 5], in: [3, 4, 5]) == 20)
+    #expect(FusedEvaluator.period(of: [4, 1], in: [4, 5]) == nil)
+    #expect(FusedEvaluator.period(of: [3, 1, 5], in: [3, 4, 5]) == nil)
+  }
+
+  /// Runs `kernel` with the evaluator into buffers first filled with `outputs`.
+  func run(_ kernel: FusedKernel, _ inputs: [Tensor], _ shape: Shape, _ outputs: [[Float]]) -> [[Float]] {
+    let buffers = outputs.map { Storage($0) }
+    FusedEvaluator.run(kernel, inputs.map(\.values), inputs.map(\.shape), buffers.map(\.base), shape)
+    return buffers.map { Array(UnsafeBufferPointer(start: $0.base, count: shape.count)) }
+  }
+
+  /// The kernel run one step at a time through the eager dispatch: inputs
+  /// expanded to `shape` first, every register stored whole.
+  func reference(_ kernel: FusedKernel, _ inputs: [Tensor], _ shape: Shape) -> [[Float]] {
+    guard shape.count > 0 else { return kernel.outputs.map { _ in [] } }
+    var registers: [Storage] = inputs.map { input in
+      let full = Storage(count: shape.count)
+      Kernels.execute(.expand, [input.values], [input.shape], [full.base], [shape])
+      return full
+    }
+    for step in kernel.steps {
+      let out = Storage(count: shape.count)
+      let arguments = step.arguments.map { UnsafePointer(registers[$0].base) }
+      Kernels.execute(step.operation, arguments, arguments.map { _ in shape }, [out.base], [shape])
+      registers.append(out)
+    }
+    return kernel.outputs.map { Array(UnsafeBufferPointer(start: registers[$0].base, count: shape.count)) }
+  }
+}
