@@ -11,32 +11,14 @@ public final class Compare: Tensor {
 
   init(_ function: BinaryFunction, _ a: Tensor, _ b: Tensor, site: CallSite) {
     self.function = function
-    super.init(shape: broadcastShape(Self.name(function), a, b, site), inputs: [a, b], site: site)
+    super.init(shape: broadcastShape(function.name, a, b, site), inputs: [a, b], site: site)
   }
 
   // A mask never requires grad: its inputs are dropped after the forward.
   override var keepsHistory: Bool { false }
 
-  public override var opName: String { Self.name(function) }
+  public override var opName: String { function.name }
   public override var operation: Operation? { .binary(function) }
-
-  static func name(_ function: BinaryFunction) -> String {
-    switch function {
-    case .greater: "gt"
-    case .greaterEqual: "ge"
-    case .less: "lt"
-    case .lessEqual: "le"
-    case .equal: "eq"
-    case .notEqual: "ne"
-    case .add: "add"
-    case .subtract: "sub"
-    case .multiply: "mul"
-    case .divide: "div"
-    case .maximum: "maximum"
-    case .minimum: "minimum"
-    }
-  }
-
 }
 
 /// `condition ? a : b` elementwise (`torch.where`), all three broadcast.
