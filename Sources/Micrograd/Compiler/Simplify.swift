@@ -230,7 +230,7 @@ struct Simplify: Pass {
       buffer.initialize(repeating: 0, count: shape.count)
       return buffer
     }
-    defer { (inputBuffers + outputBuffers).forEach { $0.deallocate() } }
+    defer { for buffer in inputBuffers + outputBuffers { buffer.deallocate() } }
     Kernels.execute(
       instruction.operation, inputBuffers.map { UnsafePointer($0) }, instruction.inputs.map { values[$0].shape },
       outputBuffers, outputShapes)

@@ -13,9 +13,10 @@ import Testing
     let again = b.add(.unary(.relu), [second], [5, 1])
     let program = b.returning([sum, second, again])
     let after = program.after([CommonSubexpressionElimination()])
-    #expect(after.instructionLines == [
-      "%2 = mul %1, %0 : f32[5,1]", "%4 = add %2, %2 : f32[5,1]", "%5 = relu %2 : f32[5,1]",
-    ])
+    #expect(
+      after.instructionLines == [
+        "%2 = mul %1, %0 : f32[5,1]", "%4 = add %2, %2 : f32[5,1]", "%5 = relu %2 : f32[5,1]",
+      ])
     #expect(after.outputs == [sum, first, again])
     expectWellFormed(after)
     let inputs = [Tensor([1, -2, 3, 0.5, -1], shape: [5, 1]), Tensor([2, 2, -1, 4, 3], shape: [5, 1])]
@@ -80,10 +81,11 @@ import Testing
     let a2 = b.add(.binary(.add), [x, negativeZero], [2])
     let program = b.returning([m1, m2, m3, a1, a2])
     let after = program.after([CommonSubexpressionElimination()])
-    #expect(after.instructionLines == [
-      "%6 = mul %0, %1 : f32[2]", "%8 = mul %0, %3 : f32[2,2]", "%9 = add %0, %4 : f32[2]",
-      "%10 = add %0, %5 : f32[2]",
-    ])
+    #expect(
+      after.instructionLines == [
+        "%6 = mul %0, %1 : f32[2]", "%8 = mul %0, %3 : f32[2,2]", "%9 = add %0, %4 : f32[2]",
+        "%10 = add %0, %5 : f32[2]",
+      ])
     #expect(after.outputs == [m1, m1, m3, a1, a2])
     // The merged-away constant is unread now; DCE drops it from the signature.
     #expect(after.after([DeadCodeElimination()]).values[same].role == .temporary)

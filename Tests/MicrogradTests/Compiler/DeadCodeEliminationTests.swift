@@ -12,9 +12,10 @@ import Testing
     b.add(.unary(.relu), [dead], [4])  // reads only a dead value: dead too
     let result = b.add(.unary(.negate), [used], [4])
     let program = b.returning([result])
-    #expect(program.instructionLines == [
-      "%2 = mul %0, %1 : f32[4]", "%3 = add %0, %1 : f32[4]", "%4 = relu %3 : f32[4]", "%5 = neg %2 : f32[4]",
-    ])
+    #expect(
+      program.instructionLines == [
+        "%2 = mul %0, %1 : f32[4]", "%3 = add %0, %1 : f32[4]", "%4 = relu %3 : f32[4]", "%5 = neg %2 : f32[4]",
+      ])
     let after = program.after([DeadCodeElimination()])
     #expect(after.instructionLines == ["%2 = mul %0, %1 : f32[4]", "%5 = neg %2 : f32[4]"])
     #expect(after.values == program.values)  // IDs stay stable

@@ -73,11 +73,19 @@ extension Program {
 }
 
 /// Expects every read to see a value defined before it (a non-temporary or an
-/// earlier instruction's output), every temporary to be written once, and
-/// outputs and assign targets to be defined.
+/// earlier instruction's output), every temporary to be written once,
+/// outputs and assign targets to be defined, and every instruction's output
+/// shape to follow its operation's shape rule.
 func expectWellFormed(_ program: Program, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
   var defined = Set(program.values.indices.filter { program.values[$0].role != .temporary })
   for (index, instruction) in program.instructions.enumerated() {
+    let inputs = instruction.inputs.map { program.values[$0].shape }
+    let output = instruction.outputs.first.map { program.values[$0].shape }
+    if let output, output != expectedShape(instruction.operation, inputs, output) {
+      Issue.record(
+        "instruction \(index) (\(instruction.operation.name)) of \(inputs) writes \(output)",
+        sourceLocation: sourceLocation)
+    }
     for id in instruction.inputs where !defined.contains(id) {
       Issue.record("instruction \(index) reads %\(id) before it is written", sourceLocation: sourceLocation)
     }
@@ -88,6 +96,31 @@ func expectWellFormed(_ program: Program, sourceLocation: Testing.SourceLocation
   }
   for id in program.outputs where !defined.contains(id) {
     Issue.record("output %\(id) is never written", sourceLocation: sourceLocation)
+  }
+}
+
+/// The shape `operation` gives for `inputs` by its shape rule; for reshape and
+/// expand, whose target is the output itself, `output` if it is a valid one.
+func expectedShape(_ operation: Operation, _ inputs: [Shape], _ output: Shape) -> Shape? {
+  switch operation {
+  case .unary: return inputs[0]
+  case .binary, .select:
+    return inputs.dropFirst().reduce(Optional(inputs[0])) { shape, next in shape.flatMap { Shape.broadcast($0, next) } }
+  case .reduce(_, let axes):
+    let kept = reducedShape(inputs[0], axes, keepdims: true)
+    return [kept, reducedShape(inputs[0], axes, keepdims: false)].contains(output) ? output : kept
+  case .reshape: return inputs[0].count == output.count ? output : nil
+  case .expand: return Shape.broadcast(inputs[0], output) == output ? output : nil
+  case .permute(let axes): return Shape(axes.map { inputs[0][$0] })
+  case .matmul(let transposeA, let transposeB):
+    let (a, b) = (inputs[0], inputs[1])
+    guard a.rank >= 2, b.rank >= 2 else { return nil }
+    let (m, ka) = transposeA ? (a[a.rank - 1], a[a.rank - 2]) : (a[a.rank - 2], a[a.rank - 1])
+    let (kb, n) = transposeB ? (b[b.rank - 1], b[b.rank - 2]) : (b[b.rank - 2], b[b.rank - 1])
+    guard ka == kb, let batch = Shape.broadcast(Shape(Array(a.dims.dropLast(2))), Shape(Array(b.dims.dropLast(2))))
+    else { return nil }
+    return Shape(batch.dims + [m, n])
+  default: return output
   }
 }
 
@@ -106,6 +139,29 @@ func lowerValueAndGrad(
     return (loss, grad(of: loss, withRespectTo: parameters, createGraph: true))
   }
   graph.outputs = [("loss", loss)] + grads.enumerated().map { ("grad.p\($0.offset)", $0.element) }
+  graph.forwardRoots = [loss]
+  graph.backwardRoots = grads
+  return try Lowering.lower(graph)
+}
+
+/// Lowers a training step of `f` by hand: the value and gradients returned,
+/// and each parameter updated in place by SGD, `p ← p - rate · grad`.
+func lowerTrainingStep(
+  _ parameters: [Tensor], shapes: [Shape], rate: Float, _ f: ([Tensor]) -> Tensor
+) throws -> LoweredProgram {
+  var graph = TracedGraph()
+  graph.parameters = parameters.enumerated().map { ("p\($0.offset)", $0.element) }
+  let site = CallSite(#fileID, #line)
+  let (loss, grads, updated) = Trace.record {
+    let inputs = shapes.map { Trace.input($0, site: site) }
+    graph.inputs = inputs.enumerated().map { ("x\($0.offset)", $0.element) }
+    let loss = f(inputs)
+    let grads = grad(of: loss, withRespectTo: parameters, createGraph: true)
+    let updated = zip(parameters, grads).map { Sub($0, Mul(Tensor(rate), $1, site: site), site: site) }
+    return (loss, grads, updated)
+  }
+  graph.outputs = [("loss", loss)] + grads.enumerated().map { ("grad.p\($0.offset)", $0.element) }
+  graph.updates = zip(parameters, updated).map { ($0, $1) }
   graph.forwardRoots = [loss]
   graph.backwardRoots = grads
   return try Lowering.lower(graph)

@@ -11,13 +11,16 @@
 /// `b * b + 0.5`, so values stay finite.
 struct RandomGraph: CustomStringConvertible {
   enum Step {
-    case input(Int), parameter(Int), captured(Int)
+    case input(Int)
+    case parameter(Int)
+    case captured(Int)
     case constant([Float], Shape)
     /// `a op b`: arithmetic or a comparison.
     case binary(BinaryFunction, Int, Int)
     /// `a op c` (or `c op a`) with a scalar literal.
     case scalar(BinaryFunction, Int, Float, constantFirst: Bool)
-    case negate(Int), relu(Int)
+    case negate(Int)
+    case relu(Int)
     case sum(Int, axes: [Int]?, keepdims: Bool)
     case reshape(Int, [Int])
     case expand(Int, Shape)
@@ -79,7 +82,8 @@ struct RandomGraph: CustomStringConvertible {
     case .captured(let k): return captured[k]
     case .constant(let data, let shape): return Tensor(data, shape: shape)
     case .binary(let f, let a, let b): return apply(f, nodes[a], nodes[b])
-    case .scalar(let f, let a, let c, let first): return first ? apply(f, Tensor(c), nodes[a]) : apply(f, nodes[a], Tensor(c))
+    case .scalar(let f, let a, let c, let first):
+      return first ? apply(f, Tensor(c), nodes[a]) : apply(f, nodes[a], Tensor(c))
     case .negate(let a): return Neg(nodes[a], site: CallSite(#fileID, #line))
     case .relu(let a): return relu(nodes[a])
     case .sum(let a, let axes, let keepdims): return nodes[a].sum(axes: axes, keepdims: keepdims)
@@ -156,7 +160,7 @@ struct RandomGraph: CustomStringConvertible {
   private mutating func addOperation() {
     let a = pick()
     let shape = nodes[a].shape
-    switch random.int(0...13) {
+    switch random.int(0...14) {
     case 0, 1:
       let f = [BinaryFunction.add, .subtract, .multiply][random.int(0...2)]
       _ = append(.binary(f, a, partner(for: shape)))
@@ -184,9 +188,12 @@ struct RandomGraph: CustomStringConvertible {
     case 5:
       _ = append(.relu(a))
     case 6:
-      let axes = random.chance(0.3) ? nil : (0..<shape.rank).filter { _ in random.chance(0.5) }.map {
-        random.chance(0.3) ? $0 - shape.rank : $0
-      }
+      let axes =
+        random.chance(0.3)
+        ? nil
+        : (0..<shape.rank).filter { _ in random.chance(0.5) }.map {
+          random.chance(0.3) ? $0 - shape.rank : $0
+        }
       _ = append(.sum(a, axes: axes, keepdims: random.chance(0.5)))
     case 7:
       var options = [[shape.count], shape.dims.reversed(), shape.dims + [1], [1] + shape.dims, [-1]]
@@ -196,7 +203,7 @@ struct RandomGraph: CustomStringConvertible {
       var dims = shape.dims.map { $0 == 1 ? random.int(1...3) : $0 }
       if random.chance(0.3) { dims.insert(2, at: 0) }
       _ = append(.expand(a, Shape(dims)))
-    case 9:
+    case 9, 14:
       addMatmul(a)
     case 10:
       let f = [BinaryFunction.greater, .greaterEqual, .less, .lessEqual, .equal, .notEqual][random.int(0...5)]
@@ -207,14 +214,19 @@ struct RandomGraph: CustomStringConvertible {
       guard let both = Shape.broadcast(nodes[condition].shape, nodes[yes].shape) else { return }
       _ = append(.select(condition, yes, partner(for: both)))
     case 12:
-      // The same expression again: CSE's work.
-      if let k = steps.indices.last(where: { steps[$0].isOperation }), random.chance(0.8) {
+      // The same expression again, or with its operands swapped: CSE's work.
+      guard let k = steps.indices.last(where: { steps[$0].isOperation }) else { return }
+      if case .binary(let f, let a, let b) = steps[k], random.chance(0.5) {
+        _ = append(.binary(f, b, a))
+      } else {
         _ = append(steps[k])
       }
-    default:
+    case 13:
       // An expression of constants only: folding's work.
       let c = leaf(randomShape(), kind: 0)
       _ = append(.binary(.multiply, c, partner(for: nodes[c].shape)))
+    default:
+      break
     }
   }
 

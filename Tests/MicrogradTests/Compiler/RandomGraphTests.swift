@@ -37,6 +37,7 @@ import Testing
           expectSameValues(results, expected, "graph \(seed) \(kind) with \(name)")
         }
       }
+      try expectTrainingStepsMatchEager(graph, eager, configurations, seed: seed)
       let optimised = valueAndGrad.program.after(Compiler.passes)
       instructions.lowered += valueAndGrad.program.instructions.count
       instructions.optimised += optimised.instructions.count
@@ -48,6 +49,30 @@ import Testing
     #expect(instructions.optimised < instructions.lowered * 9 / 10, "\(instructions)")
     #expect(peak.optimised <= peak.lowered, "\(peak)")
     #expect(folded > 0)
+  }
+
+  /// A training step (outputs, then SGD updates written into the parameters
+  /// by `assign`) gives the eager loss, gradients and updated parameters.
+  func expectTrainingStepsMatchEager(
+    _ graph: RandomGraph, _ eager: [Tensor], _ configurations: [(String, [any Pass])], seed: UInt64
+  ) throws {
+    let rate: Float = 0.1
+    let updated = zip(graph.parameters, eager.dropFirst()).map { $0 - rate * $1 }
+    let lowered = try lowerTrainingStep(graph.parameters, shapes: graph.inputs.map(\.shape), rate: rate, graph.loss)
+    #expect(lowered.program.count("assign") == graph.parameters.count)
+    for (name, passes) in configurations {
+      let program = lowered.program.after(passes)
+      expectWellFormed(program)
+      // Fresh copies of the parameters for each run: the step updates them.
+      var bindings = lowered.bindings
+      var copies: [Tensor] = []
+      for id in program.values(where: { $0 == .parameter }) {
+        copies.append(Tensor(bindings[id]!.scalars, shape: bindings[id]!.shape))
+        bindings[id] = copies.last
+      }
+      let results = try run(program, bindings: bindings, graph.inputs)
+      expectSameValues(results + copies, eager + updated, "graph \(seed) training step with \(name)")
+    }
   }
 
   @Test func theCompileEntryPointsMatchEager() throws {

@@ -68,9 +68,10 @@ import Testing
     let swapped = b.add(.permute([1, 0]), [summed], [3, 2])
     let program = b.returning([square, swapped])
     let after = program.after([Simplify()])
-    #expect(after.instructionLines == [
-      "%1 = neg %0 : f32[2,3]", "%8 = pow[2.0] %0 : f32[2,3]", "%9 = permute[1,0] %0 : f32[3,2]",
-    ])
+    #expect(
+      after.instructionLines == [
+        "%1 = neg %0 : f32[2,3]", "%8 = pow[2.0] %0 : f32[2,3]", "%9 = permute[1,0] %0 : f32[3,2]",
+      ])
     let input = Tensor([1, -2, 3, -0.5, 0, 7], shape: [2, 3])
     expectSameValues(try run(after, [input]), try run(program, [input]))
   }
@@ -92,18 +93,22 @@ import Testing
     let wideColumn = b.add(.expand, [padded], [2, 3, 4])
     let regrouped = b.add(.reshape, [noLeadingOnes], [1, 3])  // not leading 1s only: stays
     let spreadRows = b.add(.expand, [regrouped], [2, 3])
-    let program = b.returning([column, back, wider, spread, wideColumn, spreadRows])
+    let row3 = b.input([1, 3], "r")
+    let transposed = b.add(.reshape, [row3], [3, 1])  // [1,3] also broadcasts to [3,3], but by rows
+    let byColumns = b.add(.expand, [transposed], [3, 3])
+    let program = b.returning([column, back, wider, spread, wideColumn, spreadRows, byColumns])
     let after = program.after([Simplify()])
-    #expect(after.outputs == [column, x, wider, spread, wideColumn, spreadRows])
-    #expect(after.instructionLines == [
-      "%1 = reshape %0 : f32[6]", "%2 = reshape %0 : f32[6,1]", "%5 = expand %4 : f32[2,3]",
-      "%6 = expand %4 : f32[4,2,3]", "%8 = reshape %7 : f32[1,1]", "%9 = expand %7 : f32[2,3]",
-      "%11 = reshape %10 : f32[1,3,1]", "%12 = expand %10 : f32[2,3,4]", "%13 = reshape %10 : f32[1,3]",
-      "%14 = expand %13 : f32[2,3]",
-    ])
+    #expect(after.outputs == [column, x, wider, spread, wideColumn, spreadRows, byColumns])
+    #expect(
+      after.instructionLines == [
+        "%1 = reshape %0 : f32[6]", "%2 = reshape %0 : f32[6,1]", "%5 = expand %4 : f32[2,3]",
+        "%6 = expand %4 : f32[4,2,3]", "%8 = reshape %7 : f32[1,1]", "%9 = expand %7 : f32[2,3]",
+        "%11 = reshape %10 : f32[1,3,1]", "%12 = expand %10 : f32[2,3,4]", "%13 = reshape %10 : f32[1,3]",
+        "%14 = expand %13 : f32[2,3]", "%16 = reshape %15 : f32[3,1]", "%17 = expand %16 : f32[3,3]",
+      ])
     let inputs = [
       Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3]), Tensor([7, 8, 9], shape: [1, 3]), Tensor(-1),
-      Tensor([1, 2, 3], shape: [3, 1]),
+      Tensor([1, 2, 3], shape: [3, 1]), Tensor([4, 5, 6], shape: [1, 3]),
     ]
     expectSameValues(try run(after, inputs), try run(program, inputs))
   }
@@ -121,10 +126,11 @@ import Testing
     let after = program.after([Simplify()])
     // The first sum now writes %2 directly and is left unread (for DCE); the
     // second has another reader, so its reshape stays rather than sum twice.
-    #expect(after.instructionLines == [
-      "%1 = sum[axes=0] %0 : f32[1,8]", "%2 = sum[axes=0] %0 : f32[8]", "%3 = sum[axes=1] %0 : f32[5,1]",
-      "%4 = reshape %3 : f32[5]", "%5 = sum[axes=0] %0 : f32[1,8]", "%6 = reshape %5 : f32[2,4]",
-    ])
+    #expect(
+      after.instructionLines == [
+        "%1 = sum[axes=0] %0 : f32[1,8]", "%2 = sum[axes=0] %0 : f32[8]", "%3 = sum[axes=1] %0 : f32[5,1]",
+        "%4 = reshape %3 : f32[5]", "%5 = sum[axes=0] %0 : f32[1,8]", "%6 = reshape %5 : f32[2,4]",
+      ])
     var random = TestRandom(seed: 5)
     let input = random.tensor([5, 8], requiresGrad: false)
     expectSameValues(try run(after, [input]), try run(program, [input]))
@@ -160,10 +166,11 @@ import Testing
     let alone = b.add(.binary(.multiply), [both, spread], [4, 3])  // neither operand has the output shape alone
     let program = b.returning([sum, alone])
     let after = program.after([Simplify()])
-    #expect(after.instructionLines == [
-      "%2 = expand %1 : f32[4,3]", "%3 = add %0, %1 : f32[4,3]", "%5 = expand %4 : f32[4,3]",
-      "%6 = mul %4, %2 : f32[4,3]",
-    ])
+    #expect(
+      after.instructionLines == [
+        "%2 = expand %1 : f32[4,3]", "%3 = add %0, %1 : f32[4,3]", "%5 = expand %4 : f32[4,3]",
+        "%6 = mul %4, %2 : f32[4,3]",
+      ])
     var random = TestRandom(seed: 6)
     let inputs = [[4, 3], [3], [1, 3]].map { random.tensor(Shape($0), requiresGrad: false) }
     expectSameValues(try run(after, inputs), try run(program, inputs))
@@ -246,9 +253,10 @@ import Testing
     let after = program.after([Simplify()])
     // `old` is returned (read after the assign): it stays a copy. The other
     // product is read only before the assign, so `p` stands in for it.
-    #expect(after.instructionLines == [
-      "%2 = mul %0, %1 : f32[2]", "%4 = neg %0 : f32[2]", "%5 = add %0, %0 : f32[2]", "assign %0, %5",
-    ])
+    #expect(
+      after.instructionLines == [
+        "%2 = mul %0, %1 : f32[2]", "%4 = neg %0 : f32[2]", "%5 = add %0, %0 : f32[2]", "assign %0, %5",
+      ])
     let results = try run(after, bindings: [p: Tensor([1, -3])], [])
     expectSameValues(results, [Tensor([1, -3]), Tensor([-1, 3])])
   }
