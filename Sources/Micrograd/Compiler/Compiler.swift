@@ -12,7 +12,12 @@ protocol Pass {
 /// The compiler's entry point: lowering, then the passes in order.
 enum Compiler {
   /// The passes, in the order they run.
-  static var passes: [any Pass] { [ElementwiseFusion(), MatmulEpilogue(), ReductionFusion()] }
+  static var passes: [any Pass] {
+    [
+      Simplify(), CommonSubexpressionElimination(), DeadCodeElimination(), ElementwiseFusion(), MatmulEpilogue(),
+      ReductionFusion(), Schedule(),
+    ]
+  }
 
   /// Lowers a traced graph and runs every pass on the program; `observe`
   /// sees the program after lowering and after each pass.

@@ -170,8 +170,8 @@ private struct Grouping {
     }
     for (i, instruction) in program.instructions.enumerated() {
       for value in instruction.inputs { if let p = uses.producer[value] { edge(p, i) } }
-      if instruction.operation == .assign {
-        for reader in uses.users[instruction.inputs[0]] where reader != i { edge(reader, i) }
+      for target in instruction.inPlaceTargets {
+        for reader in uses.users[target] where reader != i { edge(reader, i) }
       }
     }
     var ready = MinimumHeap()

@@ -64,26 +64,6 @@ func instructionLines(_ program: Program) -> [String] {
     .map { line in String(line.dropFirst(2).prefix { $0 != "@" }).trimmingCharacters(in: .whitespaces) }
 }
 
-/// Expects every instruction to read only values that exist before it
-/// runs, every value to be made at most once and every output to be made
-/// or given.
-func expectWellFormed(_ program: Program, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
-  var ready = Set(program.values.indices.filter { program.values[$0].role != .temporary })
-  for instruction in program.instructions {
-    for value in instruction.inputs where !ready.contains(value) {
-      Issue.record(
-        "%\(value) is read before it is made: \(Program.spelling(instruction.operation))",
-        sourceLocation: sourceLocation)
-    }
-    for value in instruction.outputs where !ready.insert(value).inserted {
-      Issue.record("%\(value) is made twice", sourceLocation: sourceLocation)
-    }
-  }
-  for value in program.outputs where !ready.contains(value) {
-    Issue.record("output %\(value) is never made", sourceLocation: sourceLocation)
-  }
-}
-
 /// Expects `actual` to hold exactly `expected`'s shape and values (NaN
 /// matching NaN).
 func expectIdentical(

@@ -1,0 +1,95 @@
+/// Computes each distinct expression once: instructions with the same
+/// operation on the same inputs (giving the same shapes) become one, and
+/// constants with the same shape and data become one.
+///
+/// Constants merge first (by shape and bit pattern, so `-0` and `0` stay
+/// apart), then one walk in program order keeps the first instruction of
+/// each kind and points every later use of a repeat (instruction inputs,
+/// assign sources, outputs) at the first one's results. Chains collapse in
+/// the same walk: once `%5` stands for `%4`, `mul %5, %1` is `mul %4, %1`.
+///
+/// `add`, `mul`, `eq` and `ne` are commutative bit for bit in IEEE
+/// arithmetic, so their inputs are compared in either order (`max`/`min`
+/// are not: `max(0, -0)` picks by order). Reading a buffer an `assign`
+/// overwrites is never matched across that assign. A kept instruction takes
+/// the earliest section of those merged into it, so forward code never
+/// waits on a backward-labelled instruction.
+///
+/// ```
+/// %20 = mul %19, %11 : f32[5,1]         %20 = mul %19, %11 : f32[5,1]
+/// %21 = mul %19, %11 : f32[5,1]   ──►   %22 = add %20, %20 : f32[5,1]
+/// %22 = add %20, %21 : f32[5,1]
+/// ```
+struct CommonSubexpressionElimination: Pass {
+  var name: String { "cse" }
+
+  /// What makes two instructions compute the same values.
+  private struct Key: Hashable {
+    var operation: Operation
+    var inputs: [ValueID]
+    var outputShapes: [Shape]
+  }
+
+  /// What makes two constants the same.
+  private struct ConstantKey: Hashable {
+    var shape: Shape
+    var bits: [UInt32]
+  }
+
+  func run(_ program: inout Program) {
+    var replacements = mergedConstants(program)
+    var firstIndex: [Key: Int] = [:]
+    var kept: [Instruction] = []
+    for var instruction in program.instructions {
+      for k in instruction.inputs.indices where !instruction.isInPlaceTarget(k) {
+        instruction.inputs[k] = Program.resolve(instruction.inputs[k], replacements)
+      }
+      let targets = instruction.inPlaceTargets
+      if !targets.isEmpty {
+        // Reads of the targets after this point see new data: forget the old ones.
+        firstIndex = firstIndex.filter { !$0.key.inputs.contains(where: targets.contains) }
+        kept.append(instruction)
+        continue
+      }
+      let key = Key(
+        operation: instruction.operation, inputs: Self.canonicalInputs(instruction),
+        outputShapes: instruction.outputs.map { program.values[$0].shape })
+      if let index = firstIndex[key] {
+        for (repeated, original) in zip(instruction.outputs, kept[index].outputs) {
+          replacements[repeated] = original
+        }
+        if instruction.section.rank < kept[index].section.rank { kept[index].section = instruction.section }
+      } else {
+        firstIndex[key] = kept.count
+        kept.append(instruction)
+      }
+    }
+    program.instructions = kept
+    program.replaceUses(replacements)
+  }
+
+  /// Each constant mapped to the first constant with the same shape and data.
+  private func mergedConstants(_ program: Program) -> [ValueID: ValueID] {
+    var first: [ConstantKey: ValueID] = [:]
+    var replacements: [ValueID: ValueID] = [:]
+    for (id, value) in program.values.enumerated() {
+      guard case .constant(let data) = value.role else { continue }
+      let key = ConstantKey(shape: value.shape, bits: data.map(\.bitPattern))
+      if let original = first[key] {
+        replacements[id] = original
+      } else {
+        first[key] = id
+      }
+    }
+    return replacements
+  }
+
+  /// The inputs, sorted for an operation whose result does not depend on
+  /// their order.
+  private static func canonicalInputs(_ instruction: Instruction) -> [ValueID] {
+    switch instruction.operation {
+    case .binary(.add), .binary(.multiply), .binary(.equal), .binary(.notEqual): instruction.inputs.sorted()
+    default: instruction.inputs
+    }
+  }
+}
