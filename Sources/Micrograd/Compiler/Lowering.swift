@@ -22,6 +22,8 @@ struct TracedGraph {
     var gradient: Tensor
     var state: [Tensor]
     var coefficients: Tensor
+    /// Where the training step was compiled.
+    var location: SourceLocation
   }
   /// Roots of the forward section (the loss, forward outputs).
   var forwardRoots: [Tensor] = []
@@ -97,7 +99,7 @@ enum Lowering {
       let operands = [step.parameter, step.gradient, step.coefficients] + step.state
       program.instructions.append(
         Instruction(.optimizerStep(step.rule, row: step.row), inputs: operands.map { ids[ObjectIdentifier($0)]! },
-          outputs: [], section: .update, location: step.parameter.site.location))
+          outputs: [], section: .update, location: step.location))
     }
     program.outputs = graph.outputs.map { ids[ObjectIdentifier($0.tensor)]! }
     for (k, output) in graph.outputs.enumerated() where program.values[program.outputs[k]].name.isEmpty {

@@ -34,9 +34,11 @@ struct CapturedStack: @unchecked Sendable {
       for frame in symbolicated.frames {
         guard let address = frame.captured.address else { continue }
         if found[address] == nil { found[address] = .some(nil) }
-        guard found[address]! == nil, let source = frame.symbol?.sourceLocation else { continue }
+        guard found[address]! == nil, let symbol = frame.symbol, let source = symbol.sourceLocation,
+          source.line > 0
+        else { continue }
         if !Self.isLibrary(source.path) {
-          found[address] = .some(SourceLocation(file: Self.shortened(source.path), line: source.line))
+          found[address] = .some(SourceLocation(file: Self.fileID(source.path, symbol), line: source.line))
         }
       }
     }
@@ -49,9 +51,26 @@ struct CapturedStack: @unchecked Sendable {
       || path.contains("/swift-corelibs-") || path.contains("/swift-testing/")
   }
 
-  /// The last two path components (`moons/main.swift`), like `#fileID`.
-  private static func shortened(_ path: String) -> String {
-    path.split(separator: "/").suffix(2).joined(separator: "/")
+  /// `Module/File.swift`, as `#fileID` spells it: the module comes from the
+  /// symbol's mangled name (`$s5moons…`), else from the image's name.
+  private static func fileID(_ path: String, _ symbol: SymbolicatedBacktrace.Symbol) -> String {
+    let file = path.split(separator: "/").last.map(String.init) ?? path
+    return (moduleName(mangled: symbol.rawName) ?? imageModule(symbol.imageName)) + "/" + file
+  }
+
+  /// The module of a Swift mangled name: `$s` then a length-prefixed identifier.
+  static func moduleName(mangled name: String) -> String? {
+    guard name.hasPrefix("$s") else { return nil }
+    let rest = name.dropFirst(2)
+    let digits = rest.prefix { $0.isASCII && $0.isNumber }
+    guard let length = Int(digits), length > 0 else { return nil }
+    let module = rest.dropFirst(digits.count).prefix(length)
+    return module.count == length ? String(module) : nil
+  }
+
+  /// `moons` for an image named `moons`, `MicrogradPackageTests` for a test bundle.
+  private static func imageModule(_ image: String) -> String {
+    String((image.split(separator: "/").last ?? Substring(image)).prefix { $0 != "." })
   }
 }
 

@@ -85,8 +85,18 @@ public struct CallSite: Sendable {
   /// The call site of an operator, resolved from the call stack on demand.
   static let fromOperator = CallSite("", 0)
 
-  /// Whether this site still has to be found from the call stack.
-  var isUnresolved: Bool { line == 0 && resolved == nil && stack == nil }
+  /// Whether this site still has to be found from the call stack: an
+  /// operator's, or one inside this library (`Linear` calling `matmul`),
+  /// where the user's line is further up the stack.
+  var isUnresolved: Bool {
+    guard resolved == nil && stack == nil else { return false }
+    return line == 0 || isInsideLibrary
+  }
+
+  /// Whether `#fileID` names a file of this library.
+  private var isInsideLibrary: Bool {
+    file.withUTF8Buffer { $0.starts(with: "Micrograd/".utf8) }
+  }
 
   /// The site of the forward op whose backward rule is running: ops made
   /// by a rule are attributed to the line that made the forward op.

@@ -54,7 +54,7 @@ public final class TrainingStep: @unchecked Sendable {
       graph.optimizerSteps = zip(rows, zip(parameters, grads)).map { row, pair in
         TracedGraph.OptimizerStep(
           rule: rule, row: row, parameter: pair.0.tensor, gradient: pair.1, state: optimizer.stateTensors(row),
-          coefficients: coefficients)
+          coefficients: coefficients, location: site.location)
       }
       return try Compiler.compile(graph)
     }
