@@ -11,17 +11,18 @@ struct TracedGraph {
   /// In-place updates made at the end of a run: `target` gets `value`.
   var updates: [(target: Tensor, value: Tensor)] = []
   /// Optimizer steps made at the end of a run, in place on each parameter
-  /// and its state; `coefficients` (an input) holds a row per step.
+  /// and its state.
   var optimizerSteps: [OptimizerStep] = []
 
   /// One parameter's update by a built-in optimizer.
   struct OptimizerStep {
     var rule: OptimizerRule
-    var row: Int
     var parameter: Tensor
     var gradient: Tensor
+    /// The learning rate, a scalar input.
+    var learningRate: Tensor
+    /// The step count, then the rule's buffers.
     var state: [Tensor]
-    var coefficients: Tensor
     /// Where the training step was compiled.
     var location: SourceLocation
   }
@@ -55,7 +56,7 @@ enum Lowering {
     let backward = reachable(from: graph.backwardRoots)
     let roots =
       graph.outputs.map(\.tensor) + graph.updates.flatMap { [$0.target, $0.value] }
-      + graph.optimizerSteps.flatMap { [$0.parameter, $0.gradient, $0.coefficients] + $0.state }
+      + graph.optimizerSteps.flatMap { [$0.parameter, $0.gradient, $0.learningRate] + $0.state }
     // Named leaves first, in the order given, so the signature reads well.
     for (name, t) in graph.inputs + graph.parameters + graph.states where ids[ObjectIdentifier(t)] == nil {
       let role = named[ObjectIdentifier(t)]!.1
@@ -96,9 +97,9 @@ enum Lowering {
           section: .update, location: value.site.location))
     }
     for step in graph.optimizerSteps {
-      let operands = [step.parameter, step.gradient, step.coefficients] + step.state
+      let operands = [step.parameter, step.gradient, step.learningRate] + step.state
       program.instructions.append(
-        Instruction(.optimizerStep(step.rule, row: step.row), inputs: operands.map { ids[ObjectIdentifier($0)]! },
+        Instruction(.optimizerStep(step.rule), inputs: operands.map { ids[ObjectIdentifier($0)]! },
           outputs: [], section: .update, location: step.location))
     }
     program.outputs = graph.outputs.map { ids[ObjectIdentifier($0.tensor)]! }

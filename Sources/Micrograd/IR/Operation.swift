@@ -35,9 +35,9 @@ public enum Operation: Hashable, Sendable {
   /// with the second's values: the end of an in-place update.
   case assign
   /// One optimizer step in place on a parameter and its state. Inputs:
-  /// parameter, gradient, the coefficient matrix (a row per parameter, given
-  /// at each run), then the state buffers; no outputs.
-  case optimizerStep(OptimizerRule, row: Int)
+  /// parameter, gradient, learning rate (a scalar given at each run), step
+  /// count (state, incremented), then the rule's buffers; no outputs.
+  case optimizerStep(OptimizerRule)
   /// Several elementwise ops run as one pass over the data. An output may
   /// share a buffer with an input of the kernel's own shape, no other.
   case fused(FusedKernel)
@@ -70,7 +70,7 @@ public enum Operation: Hashable, Sendable {
     case .oneHot: "one_hot"
     case .matmul: "matmul"
     case .assign: "assign"
-    case .optimizerStep(let rule, _): rule.name
+    case .optimizerStep(let rule): rule.name
     case .fused: "fused"
     case .fusedReduce(_, let f, _): "fused+" + Operation.reduce(f, axes: []).name
     case .matmulEpilogue: "matmul+fused"
@@ -121,18 +121,28 @@ extension BinaryFunction {
   }
 }
 
-/// The update rule of a built-in optimizer, as a compiled program runs it.
+/// The update rule of a built-in optimizer with its hyper-parameters (all
+/// but the learning rate, which is given at each step): what an
+/// `optimizerStep` instruction runs, eager or compiled.
 public enum OptimizerRule: Hashable, Sendable {
-  /// `torch.optim.SGD`, with or without a momentum buffer.
-  case sgd(momentum: Bool, nesterov: Bool)
-  /// `torch.optim.Adam` / `AdamW` (the coefficients tell them apart).
-  case adam
+  /// `torch.optim.SGD`.
+  case sgd(momentum: Double, dampening: Double, weightDecay: Double, nesterov: Bool)
+  /// `torch.optim.Adam` (`decoupled` false) or `AdamW` (true).
+  case adam(beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double, decoupled: Bool)
 
   /// The name printed in the IR.
   public var name: String {
     switch self {
-    case .sgd(let momentum, let nesterov): "sgd" + (momentum ? ".momentum" : "") + (nesterov ? ".nesterov" : "")
-    case .adam: "adam"
+    case .sgd: "sgd"
+    case .adam(_, _, _, _, let decoupled): decoupled ? "adamw" : "adam"
+    }
+  }
+
+  /// How many buffers of the parameter's shape the rule keeps (momentum; moments).
+  public var bufferCount: Int {
+    switch self {
+    case .sgd(let momentum, _, _, _): momentum != 0 ? 1 : 0
+    case .adam: 2
     }
   }
 }

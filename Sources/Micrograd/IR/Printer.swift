@@ -79,7 +79,13 @@ extension Program: CustomStringConvertible {
     case .concatenate(let axis): return "concatenate[axis=\(axis)]"
     case .logsumexp(let axes): return "logsumexp[axes=" + axes.map(String.init).joined(separator: ",") + "]"
     case .oneHot(let classes): return "one_hot[classes=\(classes)]"
-    case .optimizerStep(let rule, let row): return rule.name + "[row=\(row)]"
+    case .optimizerStep(let rule):
+      switch rule {
+      case .sgd(let momentum, let dampening, let weightDecay, let nesterov):
+        return "sgd[momentum=\(momentum),dampening=\(dampening),weight_decay=\(weightDecay),nesterov=\(nesterov)]"
+      case .adam(let beta1, let beta2, let epsilon, let weightDecay, _):
+        return rule.name + "[beta1=\(beta1),beta2=\(beta2),eps=\(epsilon),weight_decay=\(weightDecay)]"
+      }
     case .fusedReduce(let kernel, let f, let axes):
       // The reduction shows in the result list: `-> sum[axes=0]($3), $2`.
       return "fused{" + kernel.body(reducingFirst: spelling(.reduce(f, axes: axes))) + "}"

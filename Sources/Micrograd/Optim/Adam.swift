@@ -18,16 +18,6 @@ public class Adam: Optimizer {
   /// Whether weight decay shrinks the parameters directly (AdamW) instead of
   /// being added to the gradient.
   public let decoupledWeightDecay: Bool
-  /// The step count and moment buffers of each parameter, once it has taken a step.
-  var states: [State?]
-
-  /// One parameter's optimizer state.
-  struct State {
-    var step: Int
-    let average: Tensor
-    let squaredAverage: Tensor
-  }
-
   /// Creates the optimizer, with PyTorch's defaults.
   public convenience init(
     _ parameters: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
@@ -55,35 +45,11 @@ public class Adam: Optimizer {
     self.epsilon = eps
     self.weightDecay = weightDecay
     self.decoupledWeightDecay = decoupledWeightDecay
-    states = Array(repeating: nil, count: parameters.count)
     super.init(parameters, learningRate: lr, file: site.file, line: site.line)
   }
 
-  public override var compiledRule: OptimizerRule? { .adam }
-
-  override func stateTensors(_ index: Int) -> [Tensor] {
-    let shape = parameters[index].shape
-    let state = states[index] ?? State(step: 0, average: Tensor.zeros(shape), squaredAverage: Tensor.zeros(shape))
-    states[index] = state
-    return [state.average, state.squaredAverage]
-  }
-
-  override func stateNames(_ index: Int) -> [String] { ["exp_avg", "exp_avg_sq"] }
-
-  override func nextCoefficients(_ index: Int) -> [Float] {
-    _ = stateTensors(index)
-    states[index]!.step += 1
-    let (beta1, beta2) = betas
-    let step = Double(states[index]!.step)
-    let biasCorrection1 = 1 - pow(beta1, step)
-    let biasCorrection2 = 1 - pow(beta2, step)
-    return OptimizerUpdate.AdamCoefficients(
-      negativeStepSize: Float(-(learningRate / biasCorrection1)),
-      biasCorrection2Root: Float(pow(biasCorrection2, 0.5)),
-      epsilon: Float(epsilon), averageWeight: Float(1 - beta1), beta2: Float(beta2), squaredWeight: Float(1 - beta2),
-      weightDecay: decoupledWeightDecay ? 0 : Float(weightDecay),
-      decayFactor: decoupledWeightDecay ? Float(1 - learningRate * weightDecay) : 1
-    ).row
+  public override var compiledRule: OptimizerRule? {
+    .adam(beta1: betas.0, beta2: betas.1, epsilon: epsilon, weightDecay: weightDecay, decoupled: decoupledWeightDecay)
   }
 }
 

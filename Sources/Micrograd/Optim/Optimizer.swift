@@ -44,33 +44,55 @@ open class Optimizer {
 
   /// Updates every parameter that has a gradient by one step.
   ///
-  /// Built-in optimizers run ``OptimizerUpdate`` with the coefficients of
-  /// ``nextCoefficients(_:)``, the same kernel a compiled step runs; a custom
-  /// optimizer overrides this (and then cannot be compiled).
+  /// Built-in optimizers run ``OptimizerUpdate/apply`` on the parameter, its
+  /// step count and buffers (``state(_:)``), the same kernel a compiled step
+  /// runs; a custom optimizer overrides this (and then cannot be compiled).
   open func step() {
     guard let rule = compiledRule else { fatalError("\(type(of: self)) does not override step()") }
+    let learningRate = Float(learningRate)
     forEachParameterWithGradient { index, values, gradient in
-      let state = stateTensors(index).map(\.storage.base)
-      nextCoefficients(index).withUnsafeBufferPointer { row in
-        OptimizerUpdate.apply(rule, values.baseAddress!, gradient.baseAddress!, row.baseAddress!, state, count: values.count)
-      }
+      let state = state(index)
+      OptimizerUpdate.apply(
+        rule, values.baseAddress!, gradient.baseAddress!, learningRate: learningRate, step: state.step.storage.base,
+        state.buffers.map(\.storage.base), count: values.count)
     }
   }
 
-  /// How a compiled training step runs this optimizer's update; nil for an
-  /// optimizer that only has a custom ``step()``.
+  /// The update rule with its hyper-parameters, as a compiled training step
+  /// runs it; nil for an optimizer that only has a custom ``step()``.
   open var compiledRule: OptimizerRule? { nil }
 
-  /// The state tensors parameter `index`'s update reads and writes in place
-  /// (momentum, moments), made as zeros when first asked for.
-  func stateTensors(_ index: Int) -> [Tensor] { [] }
+  /// Each parameter's state, made when first asked for: the step count (a
+  /// 0-d tensor, as PyTorch's `state["step"]`) and the rule's buffers.
+  private var states: [ObjectIdentifier: (step: Tensor, buffers: [Tensor])] = [:]
 
-  /// The coefficients of parameter `index`'s next step (a row for
-  /// ``OptimizerUpdate/apply``), advancing its step count.
-  func nextCoefficients(_ index: Int) -> [Float] { [] }
+  /// Parameter `index`'s step count and buffers (momentum; moments), updated
+  /// in place by every step, eager or compiled.
+  func state(_ index: Int) -> (step: Tensor, buffers: [Tensor]) {
+    let key = ObjectIdentifier(parameters[index])
+    if let state = states[key] { return state }
+    let shape = parameters[index].shape
+    let state = (step: Tensor.zeros([]), buffers: (0..<(compiledRule?.bufferCount ?? 0)).map { _ in Tensor.zeros(shape) })
+    states[key] = state
+    return state
+  }
 
-  /// Names for the state tensors of parameter `index`, for the IR.
-  func stateNames(_ index: Int) -> [String] { [] }
+  /// The names of the rule's buffers, as PyTorch's state dict spells them.
+  var bufferNames: [String] {
+    switch compiledRule {
+    case .sgd(let momentum, _, _, _): momentum != 0 ? ["momentum_buffer"] : []
+    case .adam: ["exp_avg", "exp_avg_sq"]
+    case nil: []
+    }
+  }
+
+  /// How many steps parameter `index` has taken (0 without making state).
+  func stepCount(_ index: Int) -> Int {
+    states[ObjectIdentifier(parameters[index])].map { Int($0.step.values[0]) } ?? 0
+  }
+
+  /// Whether parameter `index` has state yet (it gets it at its first step).
+  func hasState(_ index: Int) -> Bool { states[ObjectIdentifier(parameters[index])] != nil }
 
   /// Clears the gradient of every parameter (set to none, as PyTorch does by default).
   public func zeroGrad() {

@@ -14,10 +14,6 @@ public final class SGD: Optimizer {
   public let weightDecay: Double
   /// Whether the step looks ahead along the momentum (Nesterov momentum).
   public let nesterov: Bool
-  /// The momentum buffer of each parameter, once made.
-  var momentumBuffers: [Tensor?]
-  /// Whether each parameter has taken a step (the first fills the buffer).
-  var hasStepped: [Bool]
 
   /// Creates the optimizer, with PyTorch's defaults.
   public init(
@@ -40,27 +36,10 @@ public final class SGD: Optimizer {
     self.dampening = dampening
     self.weightDecay = weightDecay
     self.nesterov = nesterov
-    momentumBuffers = Array(repeating: nil, count: parameters.count)
-    hasStepped = Array(repeating: false, count: parameters.count)
     super.init(parameters, learningRate: lr, file: file, line: line)
   }
 
-  public override var compiledRule: OptimizerRule? { .sgd(momentum: momentum != 0, nesterov: nesterov) }
-
-  override func stateTensors(_ index: Int) -> [Tensor] {
-    guard momentum != 0 else { return [] }
-    if momentumBuffers[index] == nil { momentumBuffers[index] = Tensor.zeros(parameters[index].shape) }
-    return [momentumBuffers[index]!]
-  }
-
-  override func stateNames(_ index: Int) -> [String] { momentum != 0 ? ["momentum_buffer"] : [] }
-
-  override func nextCoefficients(_ index: Int) -> [Float] {
-    let isFirstStep = !hasStepped[index]
-    hasStepped[index] = true
-    let coefficients = OptimizerUpdate.SGDCoefficients(
-      negativeLearningRate: Float(-learningRate), momentum: Float(momentum), gradientWeight: Float(1 - dampening),
-      weightDecay: Float(weightDecay), nesterov: nesterov)
-    return coefficients.row(isFirstStep: isFirstStep)
+  public override var compiledRule: OptimizerRule? {
+    .sgd(momentum: momentum, dampening: dampening, weightDecay: weightDecay, nesterov: nesterov)
   }
 }

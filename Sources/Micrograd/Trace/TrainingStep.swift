@@ -30,31 +30,31 @@ public final class TrainingStep: @unchecked Sendable {
       }
       return row
     }
-    let optimizerParameterCount = optimizer.parameters.count
     compiled = CompiledFunction { shapes throws(CompileError) in
       var graph = TracedGraph()
       graph.parameters = parameters
-      for (k, row) in rows.enumerated() {
-        graph.states += zip(optimizer.stateNames(row), optimizer.stateTensors(row)).map {
-          ("\(parameters[k].name).\($0.0)", $0.1)
-        }
+      let states = rows.map { optimizer.state($0) }
+      for (k, state) in states.enumerated() {
+        let name = parameters[k].name
+        graph.states.append((name + ".step", state.step))
+        graph.states += zip(optimizer.bufferNames, state.buffers).map { (name + "." + $0.0, $0.1) }
       }
       let dataShapes = shapes.dropLast()
-      let (loss, grads, coefficients) = Trace.record {
+      let (loss, grads, learningRate) = Trace.record {
         let inputs = dataShapes.enumerated().map { Trace.input($0.element, site: site) }
-        let coefficients = Trace.input([optimizerParameterCount, OptimizerUpdate.coefficientCount], site: site)
-        graph.inputs = inputs.enumerated().map { ("x\($0.offset)", $0.element) } + [("optimizer", coefficients)]
+        let learningRate = Trace.input([], site: site)
+        graph.inputs = inputs.enumerated().map { ("x\($0.offset)", $0.element) } + [("lr", learningRate)]
         let loss = loss(inputs)
         let grads = grad(of: loss, withRespectTo: parameters.map(\.tensor), file: site.file, line: site.line)
-        return (loss, grads, coefficients)
+        return (loss, grads, learningRate)
       }
       graph.outputs = [("loss", loss)]
       graph.forwardRoots = [loss]
       graph.backwardRoots = grads
-      graph.optimizerSteps = zip(rows, zip(parameters, grads)).map { row, pair in
+      graph.optimizerSteps = zip(states, zip(parameters, grads)).map { state, pair in
         TracedGraph.OptimizerStep(
-          rule: rule, row: row, parameter: pair.0.tensor, gradient: pair.1, state: optimizer.stateTensors(row),
-          coefficients: coefficients, location: site.location)
+          rule: rule, parameter: pair.0.tensor, gradient: pair.1, learningRate: learningRate,
+          state: [state.step] + state.buffers, location: site.location)
       }
       return try Compiler.compile(graph)
     }
@@ -72,20 +72,12 @@ public final class TrainingStep: @unchecked Sendable {
   @discardableResult
   public func run(_ inputs: [Tensor], lr: Double? = nil) throws(CompileError) -> Tensor {
     if let lr { optimizer.learningRate = lr }
-    // Every parameter gets a gradient in a compiled step, so every row advances.
-    var rows = [Float](repeating: 0, count: optimizer.parameters.count * OptimizerUpdate.coefficientCount)
-    for index in optimizer.parameters.indices {
-      let row = optimizer.nextCoefficients(index)
-      rows.replaceSubrange(
-        index * OptimizerUpdate.coefficientCount..<(index + 1) * OptimizerUpdate.coefficientCount, with: row)
-    }
-    let coefficients = Tensor(rows, shape: [optimizer.parameters.count, OptimizerUpdate.coefficientCount])
-    return try compiled.call(inputs + [coefficients])[0]
+    return try compiled.call(inputs + [Tensor(Float(optimizer.learningRate))])[0]
   }
 
   /// The program compiled for data inputs of these shapes.
   public func program(for shapes: [Shape]) throws(CompileError) -> Program {
-    try compiled.program(for: shapes + [[optimizer.parameters.count, OptimizerUpdate.coefficientCount]])
+    try compiled.program(for: shapes + [[]])
   }
 
   /// How many times the step has been traced.

@@ -63,6 +63,8 @@ import Testing
     #expect(text.contains("## update"))
     #expect(text.contains("param \"layers.0.weight\""))
     #expect(text.contains("state \"layers.0.weight.momentum_buffer\""))
-    #expect(text.contains("sgd.momentum[row=0]"))
+    #expect(text.contains("state \"layers.0.weight.step\""))
+    #expect(text.contains("sgd[momentum=0.9,dampening=0.0,weight_decay=0.0,nesterov=false]"))
+    #expect(text.contains("input \"lr\""))
   }
 }

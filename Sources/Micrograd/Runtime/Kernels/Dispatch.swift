@@ -10,11 +10,12 @@ enum Kernels {
     _ operation: Operation, _ inputs: [UnsafePointer<Float>], _ inputShapes: [Shape],
     _ outputs: [UnsafeMutablePointer<Float>], _ outputShapes: [Shape]
   ) {
-    if case .optimizerStep(let rule, let row) = operation {
-      // In place: parameter, gradient, coefficients, state…
+    if case .optimizerStep(let rule) = operation {
+      // In place: parameter, gradient, learning rate, step count, buffers…
       OptimizerUpdate.apply(
-        rule, UnsafeMutablePointer(mutating: inputs[0]), inputs[1], inputs[2] + row * OptimizerUpdate.coefficientCount,
-        inputs[3...].map { UnsafeMutablePointer(mutating: $0) }, count: inputShapes[0].count)
+        rule, UnsafeMutablePointer(mutating: inputs[0]), inputs[1], learningRate: inputs[2][0],
+        step: UnsafeMutablePointer(mutating: inputs[3]), inputs[4...].map { UnsafeMutablePointer(mutating: $0) },
+        count: inputShapes[0].count)
       return
     }
     let out = outputs[0]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Optimizer update rules over raw float32 buffers, shared by the eager
 /// optimizers and (later) the compiled training step.
 ///
@@ -6,29 +8,33 @@
 /// float32, so results agree to float32 rounding (PyTorch's vector loops use
 /// fused multiply-adds in places, which round once where we round twice).
 enum OptimizerUpdate {
-  /// How many coefficients one parameter's step takes (a row of the
-  /// coefficient matrix a compiled training step receives at each run).
-  static let coefficientCount = 8
-
-  /// Runs one step of `rule` on `count` elements, reading its coefficients
-  /// from `row` (as ``SGDCoefficients/row`` or ``AdamCoefficients/row``
-  /// wrote them) and its state buffers from `state`. The entry point for
-  /// eager optimizers and compiled programs alike.
+  /// One step of `rule` on `count` elements, in place: adds 1 to the step
+  /// count `step` (a float32 scalar), derives the step's coefficients from
+  /// the rule, the learning rate and the count (in double, rounded to float32
+  /// once, as PyTorch does with Python floats), and updates the parameter and
+  /// the rule's `buffers`. The entry point for eager optimizers and compiled
+  /// programs alike, so both give the same bits.
   static func apply(
     _ rule: OptimizerRule, _ parameter: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>,
-    _ row: UnsafePointer<Float>, _ state: [UnsafeMutablePointer<Float>], count: Int
+    learningRate: Float, step: UnsafeMutablePointer<Float>, _ buffers: [UnsafeMutablePointer<Float>], count: Int
   ) {
+    step[0] += 1
+    let t = Double(step[0])
+    let lr = Double(learningRate)
     switch rule {
-    case .sgd(let momentum, let nesterov):
+    case .sgd(let momentum, let dampening, let weightDecay, let nesterov):
       let c = SGDCoefficients(
-        negativeLearningRate: row[0], momentum: row[1], gradientWeight: row[2], weightDecay: row[3],
-        nesterov: nesterov)
-      sgd(parameter, gradient, momentumBuffer: momentum ? state[0] : nil, isFirstStep: row[4] != 0, count: count, c)
-    case .adam:
+        negativeLearningRate: Float(-lr), momentum: Float(momentum), gradientWeight: Float(1 - dampening),
+        weightDecay: Float(weightDecay), nesterov: nesterov)
+      sgd(parameter, gradient, momentumBuffer: momentum != 0 ? buffers[0] : nil, isFirstStep: t == 1, count: count, c)
+    case .adam(let beta1, let beta2, let epsilon, let weightDecay, let decoupled):
+      let biasCorrection1 = 1 - Foundation.pow(beta1, t)
+      let biasCorrection2 = 1 - Foundation.pow(beta2, t)
       let c = AdamCoefficients(
-        negativeStepSize: row[0], biasCorrection2Root: row[1], epsilon: row[2], averageWeight: row[3], beta2: row[4],
-        squaredWeight: row[5], weightDecay: row[6], decayFactor: row[7])
-      adam(parameter, gradient, average: state[0], squaredAverage: state[1], count: count, c)
+        negativeStepSize: Float(-(lr / biasCorrection1)), biasCorrection2Root: Float(biasCorrection2.squareRoot()),
+        epsilon: Float(epsilon), averageWeight: Float(1 - beta1), beta2: Float(beta2), squaredWeight: Float(1 - beta2),
+        weightDecay: decoupled ? 0 : Float(weightDecay), decayFactor: decoupled ? Float(1 - lr * weightDecay) : 1)
+      adam(parameter, gradient, average: buffers[0], squaredAverage: buffers[1], count: count, c)
     }
   }
 
@@ -45,11 +51,6 @@ enum OptimizerUpdate {
     /// Whether to look ahead along the momentum (Nesterov).
     var nesterov: Bool
 
-    /// The coefficients as a row for ``OptimizerUpdate/apply``, with the
-    /// first-step flag (the momentum buffer starts as the gradient).
-    func row(isFirstStep: Bool) -> [Float] {
-      [negativeLearningRate, momentum, gradientWeight, weightDecay, isFirstStep ? 1 : 0, 0, 0, 0]
-    }
   }
 
   /// One step of `torch.optim.SGD` on `count` elements:
@@ -92,10 +93,6 @@ enum OptimizerUpdate {
     /// AdamW's decoupled decay factor `1 - lr·weightDecay` (1 for Adam).
     var decayFactor: Float
 
-    /// The coefficients as a row for ``OptimizerUpdate/apply``.
-    var row: [Float] {
-      [negativeStepSize, biasCorrection2Root, epsilon, averageWeight, beta2, squaredWeight, weightDecay, decayFactor]
-    }
   }
 
   /// One step of `torch.optim.Adam` / `AdamW` on `count` elements, with the
