@@ -41,7 +41,7 @@ public struct FileError: Error, CustomStringConvertible, Equatable, Sendable {
     self.reason = reason
   }
 
-  public var description: String { "\(step.rawValue) \(oneLine(path)): \(reason)" }
+  public var description: String { "\(step.rawValue) \(oneLine(path, limit: 300)): \(reason)" }
 }
 
 /// Writes `data` to `path` so that the file holds either its old content or
@@ -118,7 +118,10 @@ func writeAtomically(
   if let code = injectingFailure(.sync) { throw abandon(.sync, code) }
   if fsync(descriptor) != 0 { throw abandon(.sync, errno) }
   isOpen = false
-  if let code = injectingFailure(.close) { close(descriptor); throw abandon(.close, code) }
+  if let code = injectingFailure(.close) {
+    close(descriptor)
+    throw abandon(.close, code)
+  }
   if close(descriptor) != 0 { throw abandon(.close, errno) }
   if let code = injectingFailure(.rename) { throw abandon(.rename, code) }
   if rename(temporary, path) != 0 { throw abandon(.rename, errno) }
@@ -191,6 +194,12 @@ func oneLine(_ text: String, limit: Int = 80) -> String {
   }
   guard escaped.count > limit else { return escaped }
   return String(escaped.prefix(limit - 20)) + "…" + String(escaped.suffix(19))
+}
+
+/// A byte quoted for a message: `'x'` when printable ASCII, `byte 0x0a` otherwise.
+func quotedByte(_ byte: UInt8) -> String {
+  (0x21..<0x7F).contains(byte)
+    ? "'\(Character(UnicodeScalar(byte)))'" : "byte 0x\(String(byte, radix: 16).leftPadded(to: 2))"
 }
 
 extension String {

@@ -50,8 +50,7 @@ struct JSONParser {
   private var peek: UInt8? { position < bytes.count ? bytes[position] : nil }
 
   private var found: String {
-    guard let byte = peek else { return "end of header" }
-    return (0x21..<0x7F).contains(byte) ? "'\(Character(UnicodeScalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+    peek.map(quotedByte) ?? "end of header"
   }
 
   private func error(_ message: String, at offset: Int? = nil) -> JSONError {
@@ -184,10 +183,10 @@ struct JSONParser {
         case UInt8(ascii: "r"): text.append(0x0D)
         case UInt8(ascii: "t"): text.append(0x09)
         case UInt8(ascii: "u"): text.append(contentsOf: try unicodeEscape().utf8)
-        default: throw error("invalid escape '\\\(Character(UnicodeScalar(escape)))'", at: position - 2)
+        default: throw error("invalid escape: backslash then \(quotedByte(escape))", at: position - 2)
         }
       case 0..<0x20:
-        throw error("control character 0x\(String(byte, radix: 16)) in a string", at: position - 1)
+        throw error("control character \(quotedByte(byte)) in a string", at: position - 1)
       default:
         text.append(byte)
       }

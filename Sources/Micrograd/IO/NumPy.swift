@@ -53,7 +53,7 @@ public struct NumPyError: Error, CustomStringConvertible, Equatable, Sendable {
 
   public var description: String {
     if case .file(let error) = problem { return "npy: \(error)" }
-    return "\(path.map { oneLine($0) } ?? "npy data"): \(problem)"
+    return "\(path.map { oneLine($0, limit: 300) } ?? "npy data"): \(problem)"
   }
 }
 
@@ -163,22 +163,19 @@ public struct NumPyArray {
     }
     switch order {
     case "<": return element
-    case "|" where element.byteCount == 1: return element
-    case ">" where element.byteCount == 1: return element
+    case "|" where element.byteCount == 1, ">" where element.byteCount == 1, "=" where element.byteCount == 1:
+      return element
     case ">": throw .unsupportedDtype(descr: descr, reason: "big-endian data is not supported; save it little-endian")
     case "=": throw .unsupportedDtype(descr: descr, reason: "native byte order '=' does not say which order was used")
+    case "|": throw .unsupportedDtype(descr: descr, reason: "a multi-byte type needs a byte order, '<' or '>', not '|'")
     default: throw .unsupportedDtype(descr: descr, reason: "unknown byte order '\(oneLine(String(order)))'")
     }
   }
 
   /// The number of elements of `shape`, without overflowing.
   private static func elementCount(_ shape: [Int]) throws(NumPyError.Problem) -> Int {
-    if shape.contains(0) { return 0 }
-    var count = 1
-    for dim in shape {
-      let (product, overflow) = count.multipliedReportingOverflow(by: dim)
-      if overflow { throw .tooLarge("the shape \(oneLine("\(shape)")) has more elements than fit in 64 bits") }
-      count = product
+    guard let count = checkedElementCount(shape) else {
+      throw .tooLarge("the shape \(oneLine("\(shape)")) has more elements than fit in 64 bits")
     }
     return count
   }

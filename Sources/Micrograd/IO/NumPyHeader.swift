@@ -94,8 +94,7 @@ struct NumPyHeaderParser {
 
   /// The byte at the current position, quoted for a message.
   private var found: String {
-    guard let byte = peek else { return "the end of the header" }
-    return (0x21..<0x7F).contains(byte) ? "'\(Character(UnicodeScalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+    peek.map(quotedByte) ?? "the end of the header"
   }
 
   private func malformed(at position: Int, _ message: String) -> NumPyError.Problem {

@@ -46,8 +46,11 @@ public struct SafeTensorsError: Error, CustomStringConvertible, Equatable, Senda
       case .layout(let message): "bad data layout: \(message)"
       case .reservedName(let name): "cannot write a tensor named \(name): the name is reserved for metadata"
       case .parameterNames(let missing, let unexpected):
-        ([missing.isEmpty ? nil : "missing \(nameList(missing))", unexpected.isEmpty ? nil : "unexpected \(nameList(unexpected))"]
-          .compactMap { $0 }).joined(separator: "; ")
+        [
+          missing.isEmpty ? nil : "missing \(nameList(missing))",
+          unexpected.isEmpty ? nil : "unexpected \(nameList(unexpected))",
+        ]
+        .compactMap { $0 }.joined(separator: "; ")
       case .parameterShapes(let mismatches): "shape mismatch: \(nameList(mismatches, quoted: false))"
       }
     }
@@ -66,7 +69,7 @@ public struct SafeTensorsError: Error, CustomStringConvertible, Equatable, Senda
 
   public var description: String {
     if case .file(let error) = problem { return "safetensors: \(error)" }
-    return "\(path.map { oneLine($0) } ?? "safetensors data"): \(problem)"
+    return "\(path.map { oneLine($0, limit: 300) } ?? "safetensors data"): \(problem)"
   }
 }
 
@@ -195,7 +198,8 @@ public struct SafeTensorsFile {
     var strings: [String: String] = [:]
     for (key, value) in members {
       guard case .string(let text) = value else {
-        throw .invalidEntry(name: "__metadata__", message: "the value of \"\(oneLine(key))\" is \(value.kind), not a string")
+        throw .invalidEntry(
+          name: "__metadata__", message: "the value of \"\(oneLine(key))\" is \(value.kind), not a string")
       }
       strings[key] = text
     }
@@ -227,16 +231,14 @@ public struct SafeTensorsFile {
     guard offsets.count == 2 else { throw invalid("data_offsets has \(offsets.count) numbers, not 2 [begin, end]") }
     let (begin, end) = (offsets[0], offsets[1])
     guard begin <= end else { throw invalid("data_offsets [\(begin), \(end)] end before they begin") }
-    var count = shape.contains(0) ? 0 : 1
-    for dim in shape where count != 0 {
-      let (product, overflow) = count.multipliedReportingOverflow(by: dim)
-      if overflow { throw invalid("shape \(shape) has more elements than fit in 64 bits") }
-      count = product
+    guard let count = checkedElementCount(shape) else {
+      throw invalid("shape \(oneLine("\(shape)")) has more elements than fit in 64 bits")
     }
     let (byteCount, overflow) = count.multipliedReportingOverflow(by: element.byteCount)
     guard !overflow, byteCount == end - begin else {
-      throw invalid("shape \(shape) of \(dtype) needs \(overflow ? "more than 2^63" : String(byteCount)) bytes, "
-        + "but data_offsets [\(begin), \(end)] hold \(end - begin)")
+      throw invalid(
+        "shape \(shape) of \(dtype) needs \(overflow ? "more than 2^63" : String(byteCount)) bytes, "
+          + "but data_offsets [\(begin), \(end)] hold \(end - begin)")
     }
     return Entry(name: name, element: element, shape: shape, begin: begin, end: end)
   }
@@ -251,7 +253,9 @@ public struct SafeTensorsFile {
       guard case .number(let text) = element, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
         throw invalid("\(key) must hold non-negative integers, found \(oneLine(describe(element), limit: 30))")
       }
-      guard let number = Int(text) else { throw invalid("\(key) value \(oneLine(text, limit: 30)) does not fit in 64 bits") }
+      guard let number = Int(text) else {
+        throw invalid("\(key) value \(oneLine(text, limit: 30)) does not fit in 64 bits")
+      }
       numbers.append(number)
     }
     return numbers
@@ -270,7 +274,8 @@ public struct SafeTensorsFile {
     for entry in entries.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
       let name = "\"\(oneLine(entry.name, limit: 40))\""
       if entry.begin < expected {
-        throw .layout("\(name) [\(entry.begin), \(entry.end)] overlaps \"\(oneLine(previous ?? "", limit: 40))\", which ends at \(expected)")
+        let other = "\"\(oneLine(previous ?? "", limit: 40))\""
+        throw .layout("\(name) [\(entry.begin), \(entry.end)] overlaps \(other), which ends at \(expected)")
       }
       if entry.begin > expected {
         throw .layout("\(name) begins at \(entry.begin), leaving a gap after byte \(expected)")
@@ -299,7 +304,9 @@ public func writeSafeTensors(
   _ tensors: [String: Tensor], metadata: [String: String]? = nil, to path: String
 ) throws(SafeTensorsError) {
   let data: Data
-  do { data = try safeTensorsData(tensors, metadata: metadata) } catch { throw SafeTensorsError(error.problem, path: path) }
+  do { data = try safeTensorsData(tensors, metadata: metadata) } catch {
+    throw SafeTensorsError(error.problem, path: path)
+  }
   do { try writeAtomically(data, to: path) } catch { throw SafeTensorsError(.file(error), path: path) }
 }
 
@@ -307,7 +314,9 @@ public func writeSafeTensors(
 /// names sorted by UTF-8 bytes, data contiguous in that order, compact JSON
 /// with `__metadata__` first (its keys sorted here; the reference's order
 /// is a hash map's), padded with spaces to a multiple of 8 bytes.
-public func safeTensorsData(_ tensors: [String: Tensor], metadata: [String: String]? = nil) throws(SafeTensorsError) -> Data {
+public func safeTensorsData(_ tensors: [String: Tensor], metadata: [String: String]? = nil) throws(SafeTensorsError)
+  -> Data
+{
   if tensors["__metadata__"] != nil { throw SafeTensorsError(.reservedName("__metadata__")) }
   let sorted = tensors.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
   var members: [(key: String, json: String)] = []

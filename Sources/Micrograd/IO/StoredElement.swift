@@ -71,7 +71,8 @@ enum StoredElement: Sendable, CaseIterable {
     var note = "converted \(name) to float32"
     if changed > 0 {
       let plural = changed == 1 ? "" : "s"
-      note += self == .float64
+      note +=
+        self == .float64
         ? " (\(changed) finite value\(plural) overflowed to infinity)"
         : " (\(changed) value\(plural) beyond 2^24 rounded)"
     }
@@ -113,4 +114,22 @@ func floatFromHalf(_ bits: UInt16) -> Float {
   default:
     return Float(bitPattern: sign | UInt32(exponent - 15 + 127) << 23 | (mantissa << 13))
   }
+}
+
+/// The number of elements of `shape`, or nil when the product of its
+/// non-zero dimensions overflows `Int`.
+///
+/// A shape like `[2^62, 2^62, 0]` has no elements, yet `Shape.count` and
+/// `Shape.strides` would overflow multiplying its dimensions, so it is
+/// refused too: every partial product ``Shape`` computes is bounded by the
+/// product of the non-zero dimensions.
+func checkedElementCount(_ shape: [Int]) -> Int? {
+  var product = 1
+  for dim in shape where dim != 0 {
+    guard dim > 0 else { return nil }
+    let (next, overflow) = product.multipliedReportingOverflow(by: dim)
+    if overflow { return nil }
+    product = next
+  }
+  return shape.contains(0) ? 0 : product
 }
