@@ -81,10 +81,12 @@ func writeAtomically(
     FileError(path: path, step: step, reason: String(cString: strerror(code)))
   }
   let (directory, name) = splitPath(path)
+  // A shortened name keeps the temporary's name within the file system's 255-byte limit.
+  let stem = String(decoding: name.utf8.prefix(200), as: UTF8.self)
   var temporary = ""
   var descriptor: Int32 = -1
   for _ in 0..<16 {
-    temporary = directory + "/." + name + ".\(getpid()).\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).tmp"
+    temporary = directory + "/." + stem + ".\(getpid()).\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).tmp"
     if let code = injectingFailure(.create) { throw failure(.create, code) }
     descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     if descriptor >= 0 || errno != EEXIST { break }
@@ -127,7 +129,7 @@ func writeAtomically(
   if rename(temporary, path) != 0 { throw abandon(.rename, errno) }
 
   if let code = injectingFailure(.syncDirectory) { throw failure(.syncDirectory, code) }
-  let directoryDescriptor = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+  let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
   guard directoryDescriptor >= 0 else { throw failure(.syncDirectory, errno) }
   defer { close(directoryDescriptor) }
   // Some file systems cannot flush a directory (EINVAL); the rename is as durable as they allow.

@@ -22,6 +22,15 @@ private final class Counter: @unchecked Sendable {
     }
   }
 
+  @Test func aNameOfTheMaximumLengthStillGetsATemporary() throws {
+    try withTemporaryDirectory { directory in
+      let path = directory + "/" + String(repeating: "n", count: 255)
+      try writeAtomically(Data("long".utf8), to: path)
+      #expect(try readFileContents(path) == Data("long".utf8))
+      #expect(directoryListing(directory).count == 1)
+    }
+  }
+
   @Test func relativePathsUseTheCurrentDirectory() {
     #expect(splitPath("model.npy") == (".", "model.npy"))
     #expect(splitPath("/model.npy") == ("/", "model.npy"))
