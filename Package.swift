@@ -19,6 +19,8 @@ let package = Package(
       dependencies: ["CBLAS"]
     ),
     .executableTarget(name: "moons", dependencies: ["Micrograd"], path: "samples/moons"),
+    .executableTarget(
+      name: "micrograd-bench", dependencies: ["Micrograd"], path: "tools/bench", exclude: ["allocation-counter.c", "run.sh"]),
     .testTarget(name: "MicrogradTests", dependencies: ["Micrograd"], resources: [.copy("Fixtures")]),
   ],
   swiftLanguageModes: [.v6]

@@ -12,7 +12,7 @@ protocol Pass {
 /// The compiler's entry point: lowering, then the passes in order.
 enum Compiler {
   /// The passes, in the order they run.
-  static var passes: [any Pass] { [] }
+  static var passes: [any Pass] { [MemoryPlanner()] }
 
   /// Lowers a traced graph and runs every pass on the program; `observe`
   /// sees the program after lowering and after each pass.

@@ -19,3 +19,16 @@ public struct MemoryPlan: Hashable, Sendable {
     self.naiveBytes = naiveBytes
   }
 }
+
+extension MemoryPlan {
+  /// `# buffers: 7, peak 41.3 KiB (naive 212.0 KiB)`: the line printed under a program.
+  public var summary: String {
+    "# buffers: \(bufferSizes.count), peak \(MemoryPlan.kibibytes(peakBytes)) KiB (naive \(MemoryPlan.kibibytes(naiveBytes)) KiB)"
+  }
+
+  /// `bytes` in KiB with one decimal, rounded to nearest.
+  static func kibibytes(_ bytes: Int) -> String {
+    let tenths = (bytes * 10 + 512) / 1024
+    return "\(tenths / 10).\(tenths % 10)"
+  }
+}

@@ -11,10 +11,10 @@ public enum UnaryFunction: Hashable, Sendable {
   func callAsFunction(_ x: Float) -> Float {
     switch self {
     case .negate: -x
-    case .exp: Foundation.exp(x)
-    case .log: Foundation.log(x)
-    case .tanh: Foundation.tanh(x)
-    case .sigmoid: 1 / (1 + Foundation.exp(-x))
+    case .exp: FastMath.exp(x)
+    case .log: FastMath.log(x)
+    case .tanh: FastMath.tanh(x)
+    case .sigmoid: FastMath.sigmoid(x)
     case .relu: x > 0 ? x : 0
     case .power(let p): p == 2 ? x * x : (p == 1 ? x : Foundation.pow(x, p))
     }
@@ -46,16 +46,51 @@ public enum BinaryFunction: Hashable, Sendable {
 }
 
 /// Elementwise kernels over raw float32 buffers.
+///
+/// Each broadcasting kernel has two entries: one taking shapes (eager ops,
+/// which work the strides out on every call) and one taking a ``Layout``
+/// worked out once (the interpreter). Both run the same loops. Large
+/// contiguous work is split across cores by ``Parallel``.
 enum Elementwise {
-  /// `y[i] = f(x[i])` for `count` contiguous elements.
+  /// Chunks of at least this many elements go to one thread.
+  static let parallelChunk = Parallel.minimumElements / 2
+
+  /// How the operands of a broadcasting kernel line up with its output.
+  struct Layout: Hashable, Sendable {
+    /// The walk over the output, one stride list per operand.
+    let rows: StridedRows.Layout
+    /// Per operand: its shape is the output's (read at the output's index).
+    let sameShape: [Bool]
+    /// Per operand: it holds a single element.
+    let isScalar: [Bool]
+
+    /// The layout of operands shaped `operandShapes` broadcast to `shape`.
+    init(_ operandShapes: [Shape], to shape: Shape) {
+      rows = StridedRows.Layout(shape: shape, strides: operandShapes.map { $0.broadcastStrides(to: shape) })
+      sameShape = operandShapes.map { $0 == shape }
+      isScalar = operandShapes.map { $0.count == 1 }
+    }
+
+    /// The number of output elements.
+    var count: Int { rows.shape.count }
+  }
+
+  /// `y[i] = f(x[i])` for `count` contiguous elements (`y` may be `x`).
   static func unary(_ f: UnaryFunction, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    Parallel.forRange(count, minimumChunk: parallelChunk) { range in
+      unaryChunk(f, x + range.lowerBound, y + range.lowerBound, count: range.count)
+    }
+  }
+
+  /// ``unary(_:_:_:count:)`` on the calling thread.
+  static func unaryChunk(_ f: UnaryFunction, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
     switch f {
     case .negate: map(x, y, count) { -$0 }
     case .relu: map(x, y, count) { $0 > 0 ? $0 : 0 }
-    case .exp: map(x, y, count) { Foundation.exp($0) }
-    case .log: map(x, y, count) { Foundation.log($0) }
-    case .tanh: map(x, y, count) { Foundation.tanh($0) }
-    case .sigmoid: map(x, y, count) { 1 / (1 + Foundation.exp(-$0)) }
+    case .exp: map(x, y, count) { FastMath.exp($0) }
+    case .log: map(x, y, count) { FastMath.log($0) }
+    case .tanh: map(x, y, count) { FastMath.tanh($0) }
+    case .sigmoid: map(x, y, count) { FastMath.sigmoid($0) }
     case .power(let p):
       if p == 2 {
         map(x, y, count) { $0 * $0 }
@@ -77,39 +112,52 @@ enum Elementwise {
     _ f: BinaryFunction, _ a: UnsafePointer<Float>, _ aShape: Shape, _ b: UnsafePointer<Float>, _ bShape: Shape,
     _ out: UnsafeMutablePointer<Float>, _ outShape: Shape
   ) {
+    binary(f, a, b, out, Layout([aShape, bShape], to: outShape))
+  }
+
+  /// `out = f(a, b)` with the operands laid out by `layout` (`out` may be an
+  /// operand of the output's shape).
+  static func binary(
+    _ f: BinaryFunction, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+    _ layout: Layout
+  ) {
     switch f {
-    case .add: zip(a, aShape, b, bShape, out, outShape) { $0 + $1 }
-    case .subtract: zip(a, aShape, b, bShape, out, outShape) { $0 - $1 }
-    case .multiply: zip(a, aShape, b, bShape, out, outShape) { $0 * $1 }
-    case .divide: zip(a, aShape, b, bShape, out, outShape) { $0 / $1 }
-    default: zip(a, aShape, b, bShape, out, outShape) { f($0, $1) }
+    case .add: zip(a, b, out, layout) { $0 + $1 }
+    case .subtract: zip(a, b, out, layout) { $0 - $1 }
+    case .multiply: zip(a, b, out, layout) { $0 * $1 }
+    case .divide: zip(a, b, out, layout) { $0 / $1 }
+    default: zip(a, b, out, layout) { f($0, $1) }
     }
   }
 
-  /// The broadcasting loop: same-shape and scalar cases run flat; the rest
-  /// row by row with a stride per operand (0 where broadcast).
+  /// The broadcasting loop: same-shape and scalar cases run flat (split
+  /// across cores when large); the rest row by row with a stride per operand
+  /// (0 where broadcast).
   @inline(__always)
   private static func zip(
-    _ a: UnsafePointer<Float>, _ aShape: Shape, _ b: UnsafePointer<Float>, _ bShape: Shape,
-    _ out: UnsafeMutablePointer<Float>, _ outShape: Shape, _ f: (Float, Float) -> Float
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ layout: Layout,
+    _ f: (Float, Float) -> Float
   ) {
-    let n = outShape.count
-    if aShape == outShape && bShape == outShape {
-      for i in 0..<n { out[i] = f(a[i], b[i]) }
-    } else if aShape == outShape && bShape.count == 1 {
+    let n = layout.count
+    if layout.sameShape[0] && layout.sameShape[1] {
+      Parallel.forRange(n, minimumChunk: parallelChunk) { range in
+        for i in range { out[i] = f(a[i], b[i]) }
+      }
+    } else if layout.sameShape[0] && layout.isScalar[1] {
       let s = b[0]
-      for i in 0..<n { out[i] = f(a[i], s) }
-    } else if bShape == outShape && aShape.count == 1 {
+      Parallel.forRange(n, minimumChunk: parallelChunk) { range in
+        for i in range { out[i] = f(a[i], s) }
+      }
+    } else if layout.sameShape[1] && layout.isScalar[0] {
       let s = a[0]
-      for i in 0..<n { out[i] = f(s, b[i]) }
+      Parallel.forRange(n, minimumChunk: parallelChunk) { range in
+        for i in range { out[i] = f(s, b[i]) }
+      }
     } else {
-      let sa = aShape.broadcastStrides(to: outShape)
-      let sb = bShape.broadcastStrides(to: outShape)
-      let inner = outShape.rank - 1
-      let ia = inner >= 0 ? sa[inner] : 0
-      let ib = inner >= 0 ? sb[inner] : 0
+      let ia = layout.rows.rowSteps[0]
+      let ib = layout.rows.rowSteps[1]
       var o = 0
-      StridedRows.forEach(shape: outShape, strides: [sa, sb]) { offsets, length in
+      StridedRows.forEach(layout.rows) { offsets, length in
         let pa = a + offsets[0]
         let pb = b + offsets[1]
         let po = out + o
@@ -124,15 +172,22 @@ enum Elementwise {
     _ condition: UnsafePointer<Float>, _ cShape: Shape, _ a: UnsafePointer<Float>, _ aShape: Shape,
     _ b: UnsafePointer<Float>, _ bShape: Shape, _ out: UnsafeMutablePointer<Float>, _ outShape: Shape
   ) {
-    let strides = [cShape, aShape, bShape].map { $0.broadcastStrides(to: outShape) }
-    let inner = outShape.rank - 1
-    let step = strides.map { inner >= 0 ? $0[inner] : 0 }
+    select(condition, a, b, out, Layout([cShape, aShape, bShape], to: outShape))
+  }
+
+  /// `out = condition != 0 ? a : b` with the operands laid out by `layout`.
+  static func select(
+    _ condition: UnsafePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    _ out: UnsafeMutablePointer<Float>, _ layout: Layout
+  ) {
+    let step = layout.rows.rowSteps
+    let (sc, sa, sb) = (step[0], step[1], step[2])
     var o = 0
-    StridedRows.forEach(shape: outShape, strides: strides) { offsets, length in
+    StridedRows.forEach(layout.rows) { offsets, length in
       let pc = condition + offsets[0]
       let pa = a + offsets[1]
       let pb = b + offsets[2]
-      for i in 0..<length { out[o + i] = pc[i * step[0]] != 0 ? pa[i * step[1]] : pb[i * step[2]] }
+      for i in 0..<length { out[o + i] = pc[i * sc] != 0 ? pa[i * sa] : pb[i * sb] }
       o += length
     }
   }
@@ -143,9 +198,14 @@ enum Elementwise {
   static func gather(
     _ source: UnsafePointer<Float>, offset: Int, strides: [Int], _ out: UnsafeMutablePointer<Float>, _ shape: Shape
   ) {
-    let inner = shape.rank > 0 ? strides[shape.rank - 1] : 0
+    gather(source, out, StridedRows.Layout(shape: shape, strides: [strides], base: [offset]))
+  }
+
+  /// The gather with its one-operand walk worked out once.
+  static func gather(_ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ layout: StridedRows.Layout) {
+    let inner = layout.rowSteps[0]
     var o = 0
-    StridedRows.forEach(shape: shape, strides: [strides], base: [offset]) { offsets, length in
+    StridedRows.forEach(layout) { offsets, length in
       let p = source + offsets[0]
       if inner == 1 {
         (out + o).update(from: p, count: length)

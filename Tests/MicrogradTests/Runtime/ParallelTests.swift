@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+@testable import Micrograd
+
+/// Splitting kernels across cores changes no result: elementwise outputs are
+/// independent, and reductions split only across outputs.
+@Suite struct ParallelTests {
+  static func values(_ count: Int, seed: UInt64) -> [Float] {
+    var random = TestRandom(seed: seed)
+    return (0..<count).map { _ in random.uniform(-3, 3) }
+  }
+
+  @Test func rangesCoverEveryIndexOnceInOrder() {
+    for count in [0, 1, 1000, 70_000, 1 << 20] {
+      let lock = NSLock()
+      nonisolated(unsafe) var ranges: [Range<Int>] = []
+      Parallel.forRange(count, minimumChunk: 1 << 15) { range in
+        lock.lock()
+        ranges.append(range)
+        lock.unlock()
+      }
+      ranges.sort { $0.lowerBound < $1.lowerBound }
+      #expect(ranges.reduce(0) { $0 + $1.count } == count)
+      #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+      #expect(ranges.first?.lowerBound ?? 0 == 0)
+      #expect(ranges.count <= max(1, Parallel.threadCount))
+      if count < 1 << 16 { #expect(ranges.count <= 1) }
+    }
+  }
+
+  @Test func largeElementwiseKernelsMatchOneThread() {
+    let count = (1 << 18) + 3
+    let x = Self.values(count, seed: 1)
+    let b = Self.values(count, seed: 2)
+    var split = [Float](repeating: 0, count: count)
+    var serial = [Float](repeating: 0, count: count)
+    for f in [UnaryFunction.exp, .tanh, .sigmoid, .negate] {
+      Elementwise.unary(f, x, &split, count: count)
+      Elementwise.unaryChunk(f, x, &serial, count: count)
+      #expect(split == serial)
+    }
+    let shape = Shape([count])
+    for (f, reference) in [(BinaryFunction.add, { $0 + $1 }), (.multiply, { $0 * $1 }), (.greater, { $0 > $1 ? 1 : 0 })]
+      as [(BinaryFunction, (Float, Float) -> Float)]
+    {
+      Elementwise.binary(f, x, shape, b, shape, &split, shape)
+      #expect(split == zip(x, b).map(reference))
+      Elementwise.binary(f, x, shape, b, [], &split, shape)
+      #expect(split == x.map { reference($0, b[0]) })
+    }
+  }
+
+  @Test(arguments: [[0], [1], [0, 1], [0, 2], [1, 2], [2]])
+  func largeReductionsMatchASequentialSum(axes: [Int]) {
+    let shape: Shape = [64, 33, 40]
+    let x = Self.values(shape.count, seed: 3)
+    let kept = Shape(shape.dims.enumerated().map { axes.contains($0.offset) ? 1 : $0.element })
+    // Reference: every output sums its elements in increasing input order.
+    var expected = [Float](repeating: 0, count: kept.count)
+    var maxima = [Float](repeating: -.infinity, count: kept.count)
+    let keptStrides = kept.broadcastStrides(to: shape)
+    for i in 0..<shape.count {
+      var rest = i
+      var o = 0
+      for axis in stride(from: 2, through: 0, by: -1) {
+        o += (rest % shape[axis]) * keptStrides[axis]
+        rest /= shape[axis]
+      }
+      expected[o] += x[i]
+      maxima[o] = max(maxima[o], x[i])
+    }
+    var sums = [Float](repeating: .nan, count: kept.count)
+    Reduction.reduce(.sum, x, shape, axes: axes, &sums)
+    #expect(sums == expected)
+    Reduction.reduce(.max, x, shape, axes: axes, &sums)
+    #expect(sums == maxima)
+  }
+
+  @Test func reductionWalksAreChosenByLayout() {
+    #expect(Reduction.Plan([4, 5], axes: [1]).walk == .rows(length: 5))
+    #expect(Reduction.Plan([4, 5], axes: [0]).walk == .columns(rows: 4))
+    #expect(Reduction.Plan([4, 1, 5], axes: [1, 2]).walk == .rows(length: 5))
+    #expect(Reduction.Plan([4, 5], axes: [0, 1]).walk == .rows(length: 20))
+    #expect(Reduction.Plan([4, 1], axes: [1]).walk == .copy)
+    #expect(Reduction.Plan([4, 0], axes: [1]).walk == .empty)
+    if case .strided = Reduction.Plan([2, 3, 4], axes: [0, 2]).walk {} else { Issue.record("[0, 2] of rank 3 walks strided") }
+  }
+}
