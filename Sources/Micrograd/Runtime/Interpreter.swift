@@ -32,7 +32,8 @@ final class Interpreter: @unchecked Sendable {
 
   let program: Program
   private let buffers: [UnsafeMutablePointer<Float>]
-  private let steps: [Step]
+  /// The prepared instructions, in order.
+  private(set) var steps: [Step]
   private let inputIDs: [ValueID]
   /// Each value's storage (owned, shared by plan, or bound), kept alive as
   /// long as the buffers are used.
@@ -146,8 +147,9 @@ final class Interpreter: @unchecked Sendable {
     }
   }
 
+  /// Runs one prepared instruction.
   @inline(__always)
-  private static func execute(_ step: Step) {
+  static func execute(_ step: Step) {
     switch step {
     case .unary(let f, let x, let y, let count):
       Elementwise.unary(f, x, y, count: count)

@@ -11,22 +11,40 @@ import Testing
     return (0..<count).map { _ in random.uniform(-3, 3) }
   }
 
-  @Test func rangesCoverEveryIndexOnceInOrder() {
+  @Test func rangesCoverEveryIndexExactlyOnce() {
     for count in [0, 1, 1000, 70_000, 1 << 20] {
-      let lock = NSLock()
-      nonisolated(unsafe) var ranges: [Range<Int>] = []
-      Parallel.forRange(count, minimumChunk: 1 << 15) { range in
-        lock.lock()
-        ranges.append(range)
-        lock.unlock()
+      // Each chunk counts its indices, and notes which chunk started where.
+      let visits = UnsafeMutablePointer<Int32>.allocate(capacity: max(count, 1))
+      visits.initialize(repeating: 0, count: max(count, 1))
+      defer { visits.deallocate() }
+      Parallel.forRange(count, minimumChunk: 1 << 15, context: visits) { context, start, end in
+        let visits = context.load(as: UnsafeMutablePointer<Int32>.self)
+        for i in start..<end { visits[i] += 1 }
+        visits[start] += Int32(end - start) << 8  // chunk length, in the high bits
       }
-      ranges.sort { $0.lowerBound < $1.lowerBound }
-      #expect(ranges.reduce(0) { $0 + $1.count } == count)
-      #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
-      #expect(ranges.first?.lowerBound ?? 0 == 0)
-      #expect(ranges.count <= max(1, Parallel.threadCount))
-      if count < 1 << 16 { #expect(ranges.count <= 1) }
+      let counts = (0..<count).map { visits[$0] & 0xFF }
+      let chunkStarts = (0..<count).filter { visits[$0] >> 8 != 0 }
+      #expect(counts.allSatisfy { $0 == 1 })
+      #expect(chunkStarts.first ?? 0 == 0)
+      #expect(chunkStarts.count <= max(1, Parallel.threadCount))
+      if count >= 1 << 16 && Parallel.threadCount > 1 { #expect(chunkStarts.count > 1) }
+      if count < 1 << 16 { #expect(chunkStarts.count <= 1) }
     }
+  }
+
+  @Test func nestedSplitsRunInOneRange() {
+    // A split started inside a chunk finds the workers busy and runs alone.
+    let visits = UnsafeMutablePointer<Int32>.allocate(capacity: 1 << 17)
+    visits.initialize(repeating: 0, count: 1 << 17)
+    defer { visits.deallocate() }
+    Parallel.forRange(1 << 17, minimumChunk: 1 << 15, context: visits) { context, start, end in
+      let visits = context.load(as: UnsafeMutablePointer<Int32>.self)
+      Parallel.forRange(end - start, minimumChunk: 1 << 10, context: visits + start) { context, start, end in
+        let visits = context.load(as: UnsafeMutablePointer<Int32>.self)
+        for i in start..<end { visits[i] += 1 }
+      }
+    }
+    #expect((0..<1 << 17).allSatisfy { visits[$0] == 1 })
   }
 
   @Test func largeElementwiseKernelsMatchOneThread() {

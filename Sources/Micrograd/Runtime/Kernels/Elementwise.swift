@@ -57,18 +57,38 @@ enum Elementwise {
 
   /// How the operands of a broadcasting kernel line up with its output.
   struct Layout: Hashable, Sendable {
+    /// How a two-operand kernel can run as one flat loop, if it can.
+    enum Flat: Hashable, Sendable {
+      /// Both operands have the output's shape.
+      case same
+      /// The left has the output's shape, the right one element.
+      case scalarRight
+      /// The right has the output's shape, the left one element.
+      case scalarLeft
+    }
+
     /// The walk over the output, one stride list per operand.
     let rows: StridedRows.Layout
-    /// Per operand: its shape is the output's (read at the output's index).
-    let sameShape: [Bool]
-    /// Per operand: it holds a single element.
-    let isScalar: [Bool]
+    /// The flat loop a two-operand kernel runs, or nil for the strided walk.
+    let flat: Flat?
 
     /// The layout of operands shaped `operandShapes` broadcast to `shape`.
     init(_ operandShapes: [Shape], to shape: Shape) {
       rows = StridedRows.Layout(shape: shape, strides: operandShapes.map { $0.broadcastStrides(to: shape) })
-      sameShape = operandShapes.map { $0 == shape }
-      isScalar = operandShapes.map { $0.count == 1 }
+      guard operandShapes.count == 2 else {
+        flat = nil
+        return
+      }
+      let (a, b) = (operandShapes[0], operandShapes[1])
+      if a == shape && b == shape {
+        flat = .same
+      } else if a == shape && b.count == 1 {
+        flat = .scalarRight
+      } else if b == shape && a.count == 1 {
+        flat = .scalarLeft
+      } else {
+        flat = nil
+      }
     }
 
     /// The number of output elements.
@@ -77,8 +97,9 @@ enum Elementwise {
 
   /// `y[i] = f(x[i])` for `count` contiguous elements (`y` may be `x`).
   static func unary(_ f: UnaryFunction, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    Parallel.forRange(count, minimumChunk: parallelChunk) { range in
-      unaryChunk(f, x + range.lowerBound, y + range.lowerBound, count: range.count)
+    Parallel.forRange(count, minimumChunk: parallelChunk, context: (f, x, y)) { context, start, end in
+      let (f, x, y) = context.load(as: (UnaryFunction, UnsafePointer<Float>, UnsafeMutablePointer<Float>).self)
+      Elementwise.unaryChunk(f, x + start, y + start, count: end - start)
     }
   }
 
@@ -116,54 +137,77 @@ enum Elementwise {
   }
 
   /// `out = f(a, b)` with the operands laid out by `layout` (`out` may be an
-  /// operand of the output's shape).
+  /// operand of the output's shape). Flat layouts split across cores when large.
   static func binary(
     _ f: BinaryFunction, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
     _ layout: Layout
   ) {
-    switch f {
-    case .add: zip(a, b, out, layout) { $0 + $1 }
-    case .subtract: zip(a, b, out, layout) { $0 - $1 }
-    case .multiply: zip(a, b, out, layout) { $0 * $1 }
-    case .divide: zip(a, b, out, layout) { $0 / $1 }
-    default: zip(a, b, out, layout) { f($0, $1) }
+    guard let flat = layout.flat else {
+      switch f {
+      case .add: strided(a, b, out, layout.rows) { $0 + $1 }
+      case .subtract: strided(a, b, out, layout.rows) { $0 - $1 }
+      case .multiply: strided(a, b, out, layout.rows) { $0 * $1 }
+      case .divide: strided(a, b, out, layout.rows) { $0 / $1 }
+      default: strided(a, b, out, layout.rows) { f($0, $1) }
+      }
+      return
+    }
+    typealias Context = (BinaryFunction, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Layout.Flat)
+    Parallel.forRange(layout.count, minimumChunk: parallelChunk, context: (f, a, b, out, flat)) { context, start, end in
+      let (f, a, b, out, flat) = context.load(as: Context.self)
+      Elementwise.binaryChunk(f, a, b, out, flat, start..<end)
     }
   }
 
-  /// The broadcasting loop: same-shape and scalar cases run flat (split
-  /// across cores when large); the rest row by row with a stride per operand
-  /// (0 where broadcast).
+  /// Elements `range` of a flat binary kernel.
+  static func binaryChunk(
+    _ f: BinaryFunction, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+    _ flat: Layout.Flat, _ range: Range<Int>
+  ) {
+    switch f {
+    case .add: zip(a, b, out, flat, range) { $0 + $1 }
+    case .subtract: zip(a, b, out, flat, range) { $0 - $1 }
+    case .multiply: zip(a, b, out, flat, range) { $0 * $1 }
+    case .divide: zip(a, b, out, flat, range) { $0 / $1 }
+    default: zip(a, b, out, flat, range) { f($0, $1) }
+    }
+  }
+
+  /// The flat loops: both operands read at the output's index, or one of
+  /// them a scalar.
   @inline(__always)
   private static func zip(
-    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ layout: Layout,
-    _ f: (Float, Float) -> Float
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ flat: Layout.Flat,
+    _ range: Range<Int>, _ f: (Float, Float) -> Float
   ) {
-    let n = layout.count
-    if layout.sameShape[0] && layout.sameShape[1] {
-      Parallel.forRange(n, minimumChunk: parallelChunk) { range in
-        for i in range { out[i] = f(a[i], b[i]) }
-      }
-    } else if layout.sameShape[0] && layout.isScalar[1] {
+    switch flat {
+    case .same:
+      for i in range { out[i] = f(a[i], b[i]) }
+    case .scalarRight:
       let s = b[0]
-      Parallel.forRange(n, minimumChunk: parallelChunk) { range in
-        for i in range { out[i] = f(a[i], s) }
-      }
-    } else if layout.sameShape[1] && layout.isScalar[0] {
+      for i in range { out[i] = f(a[i], s) }
+    case .scalarLeft:
       let s = a[0]
-      Parallel.forRange(n, minimumChunk: parallelChunk) { range in
-        for i in range { out[i] = f(s, b[i]) }
-      }
-    } else {
-      let ia = layout.rows.rowSteps[0]
-      let ib = layout.rows.rowSteps[1]
-      var o = 0
-      StridedRows.forEach(layout.rows) { offsets, length in
-        let pa = a + offsets[0]
-        let pb = b + offsets[1]
-        let po = out + o
-        for i in 0..<length { po[i] = f(pa[i * ia], pb[i * ib]) }
-        o += length
-      }
+      for i in range { out[i] = f(s, b[i]) }
+    }
+  }
+
+  /// The broadcasting loop: row by row with a stride per operand (0 where
+  /// broadcast).
+  @inline(__always)
+  private static func strided(
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+    _ layout: StridedRows.Layout, _ f: (Float, Float) -> Float
+  ) {
+    let ia = layout.rowSteps[0]
+    let ib = layout.rowSteps[1]
+    var o = 0
+    StridedRows.forEach(layout) { offsets, length in
+      let pa = a + offsets[0]
+      let pb = b + offsets[1]
+      let po = out + o
+      for i in 0..<length { po[i] = f(pa[i * ia], pb[i * ib]) }
+      o += length
     }
   }
 

@@ -14,6 +14,14 @@ enum Gemm {
       if !accumulate { c.update(repeating: 0, count: m * n) }
       return
     }
+    if n == 1 {
+      // A matrix-vector product (b is one contiguous column either way).
+      // OpenBLAS's sgemm allocates on every call with n = 1; sgemv does not.
+      cblas_sgemv(
+        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, Int32(transposeA ? k : m), Int32(transposeA ? m : k),
+        1, a, Int32(transposeA ? m : k), b, 1, accumulate ? 1 : 0, c, 1)
+      return
+    }
     cblas_sgemm(
       CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
       Int32(m), Int32(n), Int32(k), 1, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),

@@ -69,28 +69,19 @@ enum Reduction {
     case .copy:
       out.update(from: x, count: outputCount)
     case .rows(let length):
-      Parallel.forRange(outputCount, minimumChunk: max(1, Elementwise.parallelChunk / length)) { range in
-        for r in range {
-          let p = x + r * length
-          var acc = f.identity
-          switch f {
-          case .sum: for i in 0..<length { acc += p[i] }
-          case .max: for i in 0..<length where p[i] > acc || p[i].isNaN { acc = p[i] }
-          }
-          out[r] = acc
-        }
+      typealias Context = (ReductionFunction, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int)
+      let minimumChunk = max(1, Elementwise.parallelChunk / length)
+      Parallel.forRange(outputCount, minimumChunk: minimumChunk, context: (f, x, out, length)) { context, start, end in
+        let (f, x, out, length) = context.load(as: Context.self)
+        Reduction.reduceRows(f, x, out, length: length, start..<end)
       }
     case .columns(let rows):
-      Parallel.forRange(outputCount, minimumChunk: max(1, Elementwise.parallelChunk / rows)) { range in
-        let o = out + range.lowerBound
-        o.update(repeating: f.identity, count: range.count)
-        for r in 0..<rows {
-          let p = x + r * outputCount + range.lowerBound
-          switch f {
-          case .sum: for c in 0..<range.count { o[c] += p[c] }
-          case .max: for c in 0..<range.count where p[c] > o[c] || p[c].isNaN { o[c] = p[c] }
-          }
-        }
+      typealias Context = (ReductionFunction, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Int)
+      let minimumChunk = max(1, Elementwise.parallelChunk / rows)
+      Parallel.forRange(outputCount, minimumChunk: minimumChunk, context: (f, x, out, rows, outputCount)) {
+        context, start, end in
+        let (f, x, out, rows, columns) = context.load(as: Context.self)
+        Reduction.reduceColumns(f, x, out, rows: rows, columns: columns, start..<end)
       }
     case .strided(let layout):
       out.update(repeating: f.identity, count: outputCount)
@@ -104,6 +95,37 @@ enum Reduction {
         case .max: for j in 0..<length where p[j] > o[j * step] || p[j].isNaN { o[j * step] = p[j] }
         }
         i += length
+      }
+    }
+  }
+
+  /// Outputs `range` of a `.rows` walk: output `r` reduces `x[r * length ..< (r + 1) * length]`.
+  static func reduceRows(
+    _ f: ReductionFunction, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, length: Int, _ range: Range<Int>
+  ) {
+    for r in range {
+      let p = x + r * length
+      var acc = f.identity
+      switch f {
+      case .sum: for i in 0..<length { acc += p[i] }
+      case .max: for i in 0..<length where p[i] > acc || p[i].isNaN { acc = p[i] }
+      }
+      out[r] = acc
+    }
+  }
+
+  /// Outputs `range` of a `.columns` walk: output `c` reduces `x[r * columns + c]` over `r`.
+  static func reduceColumns(
+    _ f: ReductionFunction, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+    _ range: Range<Int>
+  ) {
+    let o = out + range.lowerBound
+    o.update(repeating: f.identity, count: range.count)
+    for r in 0..<rows {
+      let p = x + r * columns + range.lowerBound
+      switch f {
+      case .sum: for c in 0..<range.count { o[c] += p[c] }
+      case .max: for c in 0..<range.count where p[c] > o[c] || p[c].isNaN { o[c] = p[c] }
       }
     }
   }
