@@ -19,7 +19,11 @@ import Testing
     Case(name: "exp", fast: { FastMath.exp($0) }, reference: { Foundation.exp($0) }, maxULP: 2),
     Case(name: "log", fast: { FastMath.log($0) }, reference: { Foundation.log($0) }, maxULP: 2),
     Case(name: "tanh", fast: { FastMath.tanh($0) }, reference: { Foundation.tanh($0) }, maxULP: 3),
-    Case(name: "sigmoid", fast: { FastMath.sigmoid($0) }, reference: { 1 / (1 + Foundation.exp(-$0)) }, maxULP: 3),
+    // Like PyTorch and the float formula, 0 once e^-x overflows float (the
+    // true value there is below 2^-128).
+    Case(
+      name: "sigmoid", fast: { FastMath.sigmoid($0) },
+      reference: { -$0 >= 88.72283935546875 ? 0 : 1 / (1 + Foundation.exp(-$0)) }, maxULP: 3),
   ]
 
   /// About a million inputs: every 8191st float bit pattern (all binades,
@@ -97,8 +101,10 @@ import Testing
     #expect(FastMath.sigmoid(100) == 1)
     #expect(FastMath.sigmoid(.infinity) == 1)
     #expect(FastMath.sigmoid(-.infinity) == 0)
-    // sigmoid(-100) = e^-100 / (1 + e^-100): a denormal, kept (not 0).
-    #expect(Self.ulps(FastMath.sigmoid(-100), Float(Foundation.exp(-100.0))) <= 1)
+    // As in PyTorch: 0 once e^-x overflows; tiny but exact just before.
+    #expect(FastMath.sigmoid(-100) == 0)
+    #expect(FastMath.sigmoid(-88.8) == 0)
+    #expect(Self.ulps(FastMath.sigmoid(-88), Float(1 / (1 + Foundation.exp(88.0)))) <= 3)
     #expect(FastMath.sigmoid(.nan).isNaN)
   }
 

@@ -96,11 +96,11 @@ enum FastMath {
     return Float(bitPattern: result.bitPattern | (x.bitPattern & 0x8000_0000))
   }
 
-  /// The logistic function `1 / (1 + e^-x)`, as `e^-|x|`-based form on both
-  /// sides so it neither overflows nor loses the tiny values for very negative x.
+  /// The logistic function `1 / (1 + e^-x)`, in that form, as PyTorch and
+  /// the libm formula compute it: below x ≈ -88.72, where `e^-x` overflows,
+  /// the result is 0 (the true value is under 2^-128).
   @inline(__always)
   static func sigmoid(_ x: Float) -> Float {
-    let e = exp(-abs(x))
-    return (x >= 0 ? 1 : e) / (1 + e)
+    1 / (1 + exp(-x))
   }
 }
