@@ -40,7 +40,8 @@ func fastMath() {
     let fast = bestTime { Elementwise.unaryChunk(f, x, out, count: count) } / Double(count)
     let libm = bestTime { for i in 0..<count { out[i] = reference(x[i]) } } / Double(count)
     print(
-      name.padding(toLength: 10, withPad: " ", startingAt: 0), String(format: "%10.2f %20.2f %12.1fx", fast, libm, libm / fast))
+      name.padding(toLength: 10, withPad: " ", startingAt: 0),
+      String(format: "%10.2f %20.2f %12.1fx", fast, libm, libm / fast))
     x.deallocate()
   }
   out.deallocate()
@@ -54,17 +55,26 @@ func parallel() {
   let shape = Shape([count])
   print("kernel (\(count) elements)          one core ms   \(Parallel.threadCount) cores ms")
   let kernels: [(String, () -> Void, () -> Void)] = [
-    ("unary tanh", { Elementwise.unaryChunk(.tanh, x, out, count: count) }, { Elementwise.unary(.tanh, x, out, count: count) }),
-    ("binary add", {
-      for i in 0..<count { out[i] = x[i] + y[i] }
-    }, { Elementwise.binary(.add, x, shape, y, shape, out, shape) }),
-    ("sum rows [4096, 1024] axis 1", {
-      for r in 0..<4096 {
-        var acc: Float = 0
-        for i in 0..<1024 { acc += x[r * 1024 + i] }
-        out[r] = acc
-      }
-    }, { Reduction.reduce(.sum, x, [4096, 1024], axes: [1], out) }),
+    (
+      "unary tanh", { Elementwise.unaryChunk(.tanh, x, out, count: count) },
+      { Elementwise.unary(.tanh, x, out, count: count) }
+    ),
+    (
+      "binary add",
+      {
+        for i in 0..<count { out[i] = x[i] + y[i] }
+      }, { Elementwise.binary(.add, x, shape, y, shape, out, shape) }
+    ),
+    (
+      "sum rows [4096, 1024] axis 1",
+      {
+        for r in 0..<4096 {
+          var acc: Float = 0
+          for i in 0..<1024 { acc += x[r * 1024 + i] }
+          out[r] = acc
+        }
+      }, { Reduction.reduce(.sum, x, [4096, 1024], axes: [1], out) }
+    ),
   ]
   for (name, one, all) in kernels {
     let serial = bestTime(repeats: 10, one) / 1e6

@@ -23,7 +23,8 @@ public struct MemoryPlan: Hashable, Sendable {
 extension MemoryPlan {
   /// `# buffers: 7, peak 41.3 KiB (naive 212.0 KiB)`: the line printed under a program.
   public var summary: String {
-    "# buffers: \(bufferSizes.count), peak \(MemoryPlan.kibibytes(peakBytes)) KiB (naive \(MemoryPlan.kibibytes(naiveBytes)) KiB)"
+    let (peak, naive) = (MemoryPlan.kibibytes(peakBytes), MemoryPlan.kibibytes(naiveBytes))
+    return "# buffers: \(bufferSizes.count), peak \(peak) KiB (naive \(naive) KiB)"
   }
 
   /// `bytes` in KiB with one decimal, rounded to nearest.

@@ -18,8 +18,10 @@ final class Interpreter: @unchecked Sendable {
   /// One instruction with its buffers and kernel data resolved.
   enum Step {
     case unary(UnaryFunction, UnsafePointer<Float>, UnsafeMutablePointer<Float>, count: Int)
-    case binary(BinaryFunction, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Elementwise.Layout)
-    case select(UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Elementwise.Layout)
+    case binary(
+      BinaryFunction, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Elementwise.Layout)
+    case select(
+      UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Elementwise.Layout)
     case reduce(ReductionFunction, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Reduction.Plan)
     /// `reshape` (nothing to do when planned into its input's buffer) and `assign`.
     case copy(UnsafePointer<Float>, UnsafeMutablePointer<Float>, count: Int)
@@ -98,7 +100,8 @@ final class Interpreter: @unchecked Sendable {
     case .reshape:
       return .copy(inputs[0], out, count: shape.count)
     case .expand:
-      return .gather(inputs[0], out, StridedRows.Layout(shape: shape, strides: [inputShapes[0].broadcastStrides(to: shape)]))
+      return .gather(
+        inputs[0], out, StridedRows.Layout(shape: shape, strides: [inputShapes[0].broadcastStrides(to: shape)]))
     case .permute(let axes):
       let strides = inputShapes[0].strides
       return .gather(inputs[0], out, StridedRows.Layout(shape: shape, strides: [axes.map { strides[$0] }]))

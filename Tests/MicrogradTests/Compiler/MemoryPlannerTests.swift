@@ -101,7 +101,9 @@ import Testing
 
   @Test func reshapeSharesItsInputsBuffer() {
     var program = Program(
-      values: [Value(shape: [2, 3], role: .input), Value(shape: [2, 3], role: .temporary), Value(shape: [6], role: .temporary)],
+      values: [
+        Value(shape: [2, 3], role: .input), Value(shape: [2, 3], role: .temporary), Value(shape: [6], role: .temporary),
+      ],
       instructions: [
         Instruction(.unary(.exp), inputs: [0], outputs: [1]),
         Instruction(.reshape, inputs: [1], outputs: [2]),
@@ -200,7 +202,8 @@ import Testing
   /// buffer large enough, and no value written into a buffer while another
   /// value there is still to be read, except in place at that value's last
   /// read by an elementwise instruction, or a reshape sharing its input.
-  func expectValid(_ plan: MemoryPlan, for program: Program, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+  func expectValid(_ plan: MemoryPlan, for program: Program, sourceLocation: Testing.SourceLocation = #_sourceLocation)
+  {
     let values = program.values
     let end = program.instructions.count
     var defined = [Int?](repeating: nil, count: values.count)
@@ -213,7 +216,8 @@ import Testing
     var naive = 0
     for (id, value) in values.enumerated() {
       guard let buffer = plan.buffer[id] else {
-        #expect(value.role != .temporary || defined[id] == nil, "temporary %\(id) unplanned", sourceLocation: sourceLocation)
+        #expect(
+          value.role != .temporary || defined[id] == nil, "temporary %\(id) unplanned", sourceLocation: sourceLocation)
         continue
       }
       #expect(value.role == .temporary, "%\(id) (\(value.role)) planned", sourceLocation: sourceLocation)

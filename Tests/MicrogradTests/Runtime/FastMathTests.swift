@@ -31,7 +31,9 @@ import Testing
   static let sweep: [Float] = {
     var points = stride(from: UInt64(0), to: 1 << 32, by: 8191).map { Float(bitPattern: UInt32($0)) }
     points += (-250_000...250_000).map { Float($0) / 2500 }
-    points += [0, -0, .infinity, -.infinity, .nan, .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude]
+    points += [
+      0, -0, .infinity, -.infinity, .nan, .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude,
+    ]
     return points
   }()
 
@@ -83,7 +85,8 @@ import Testing
     #expect(FastMath.log(-.infinity).isNaN)
     #expect(FastMath.log(.infinity) == .infinity)
     #expect(FastMath.log(.nan).isNaN)
-    #expect(Self.ulps(FastMath.log(.leastNonzeroMagnitude), Float(Foundation.log(Double(Float.leastNonzeroMagnitude)))) <= 1)
+    #expect(
+      Self.ulps(FastMath.log(.leastNonzeroMagnitude), Float(Foundation.log(Double(Float.leastNonzeroMagnitude)))) <= 1)
   }
 
   @Test func tanhSaturatesAndKeepsSign() {
@@ -111,9 +114,10 @@ import Testing
   @Test func kernelsUseTheFastFunctions() {
     let x = Self.sweep.filter { !$0.isNaN }
     var y = [Float](repeating: 0, count: x.count)
-    for (function, scalar) in [(UnaryFunction.exp, FastMath.exp), (.log, FastMath.log), (.tanh, FastMath.tanh),
-      (.sigmoid, FastMath.sigmoid)] as [(UnaryFunction, (Float) -> Float)]
-    {
+    for (function, scalar) in [
+      (UnaryFunction.exp, FastMath.exp), (.log, FastMath.log), (.tanh, FastMath.tanh),
+      (.sigmoid, FastMath.sigmoid),
+    ] as [(UnaryFunction, (Float) -> Float)] {
       Elementwise.unary(function, x, &y, count: x.count)
       #expect(y.elementsEqual(x.map(scalar)) { $0 == $1 || ($0.isNaN && $1.isNaN) })
       #expect(x.map { function($0) }.elementsEqual(x.map(scalar)) { $0 == $1 || ($0.isNaN && $1.isNaN) })

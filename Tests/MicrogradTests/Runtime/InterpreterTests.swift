@@ -6,7 +6,8 @@ import Testing
 /// against eager mode.
 @Suite struct InterpreterTests {
   /// Runs `lowered` as planned and unplanned interpreters on `inputs`.
-  static func runBothWays(_ lowered: LoweredProgram, _ inputs: [Tensor]) throws -> (planned: [Tensor], naive: [Tensor]) {
+  static func runBothWays(_ lowered: LoweredProgram, _ inputs: [Tensor]) throws -> (planned: [Tensor], naive: [Tensor])
+  {
     var naive = lowered
     naive.program.memoryPlan = nil
     let planned = RuntimePrograms.planned(lowered)
@@ -74,9 +75,11 @@ import Testing
       let loss = RuntimePrograms.mlpLoss(parameters, x, y)
       eagerLosses.append(loss.item())
       let grads = grad(of: loss, withRespectTo: parameters)
-      for (p, g) in zip(parameters, grads) { p.updateValues { values in
-        for i in values.indices { values[i] = values[i] - 0.5 * g.scalars[i] }
-      } }
+      for (p, g) in zip(parameters, grads) {
+        p.updateValues { values in
+          for i in values.indices { values[i] = values[i] - 0.5 * g.scalars[i] }
+        }
+      }
     }
     #expect(plannedLosses == eagerLosses)
     #expect(plannedParameters == parameters.map(\.scalars))

@@ -59,7 +59,9 @@ import Testing
       #expect(split == serial)
     }
     let shape = Shape([count])
-    for (f, reference) in [(BinaryFunction.add, { $0 + $1 }), (.multiply, { $0 * $1 }), (.greater, { $0 > $1 ? 1 : 0 })]
+    for (f, reference) in [
+      (BinaryFunction.add, { $0 + $1 }), (.multiply, { $0 * $1 }), (.greater, { $0 > $1 ? 1 : 0 }),
+    ]
       as [(BinaryFunction, (Float, Float) -> Float)]
     {
       Elementwise.binary(f, x, shape, b, shape, &split, shape)
@@ -102,6 +104,9 @@ import Testing
     #expect(Reduction.Plan([4, 5], axes: [0, 1]).walk == .rows(length: 20))
     #expect(Reduction.Plan([4, 1], axes: [1]).walk == .copy)
     #expect(Reduction.Plan([4, 0], axes: [1]).walk == .empty)
-    if case .strided = Reduction.Plan([2, 3, 4], axes: [0, 2]).walk {} else { Issue.record("[0, 2] of rank 3 walks strided") }
+    if case .strided = Reduction.Plan([2, 3, 4], axes: [0, 2]).walk {
+    } else {
+      Issue.record("[0, 2] of rank 3 walks strided")
+    }
   }
 }

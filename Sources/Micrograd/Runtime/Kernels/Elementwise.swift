@@ -75,20 +75,15 @@ enum Elementwise {
     /// The layout of operands shaped `operandShapes` broadcast to `shape`.
     init(_ operandShapes: [Shape], to shape: Shape) {
       rows = StridedRows.Layout(shape: shape, strides: operandShapes.map { $0.broadcastStrides(to: shape) })
-      guard operandShapes.count == 2 else {
-        flat = nil
-        return
-      }
-      let (a, b) = (operandShapes[0], operandShapes[1])
-      if a == shape && b == shape {
-        flat = .same
-      } else if a == shape && b.count == 1 {
-        flat = .scalarRight
-      } else if b == shape && a.count == 1 {
-        flat = .scalarLeft
-      } else {
-        flat = nil
-      }
+      flat = operandShapes.count == 2 ? Layout.flat(operandShapes[0], operandShapes[1], shape) : nil
+    }
+
+    /// The flat loop for operands shaped `a` and `b` making `shape`, if any.
+    static func flat(_ a: Shape, _ b: Shape, _ shape: Shape) -> Flat? {
+      if a == shape && b == shape { return .same }
+      if a == shape && b.count == 1 { return .scalarRight }
+      if b == shape && a.count == 1 { return .scalarLeft }
+      return nil
     }
 
     /// The number of output elements.
@@ -133,7 +128,12 @@ enum Elementwise {
     _ f: BinaryFunction, _ a: UnsafePointer<Float>, _ aShape: Shape, _ b: UnsafePointer<Float>, _ bShape: Shape,
     _ out: UnsafeMutablePointer<Float>, _ outShape: Shape
   ) {
-    binary(f, a, b, out, Layout([aShape, bShape], to: outShape))
+    // Flat cases need no strides (fused kernels call this on every block).
+    if let flat = Layout.flat(aShape, bShape, outShape) {
+      binaryFlat(f, a, b, out, flat, count: outShape.count)
+    } else {
+      binary(f, a, b, out, Layout([aShape, bShape], to: outShape))
+    }
   }
 
   /// `out = f(a, b)` with the operands laid out by `layout` (`out` may be an
@@ -152,8 +152,18 @@ enum Elementwise {
       }
       return
     }
-    typealias Context = (BinaryFunction, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Layout.Flat)
-    Parallel.forRange(layout.count, minimumChunk: parallelChunk, context: (f, a, b, out, flat)) { context, start, end in
+    binaryFlat(f, a, b, out, flat, count: layout.count)
+  }
+
+  /// A flat binary kernel over `count` elements, split across cores when large.
+  static func binaryFlat(
+    _ f: BinaryFunction, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+    _ flat: Layout.Flat, count: Int
+  ) {
+    typealias Context = (
+      BinaryFunction, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Layout.Flat
+    )
+    Parallel.forRange(count, minimumChunk: parallelChunk, context: (f, a, b, out, flat)) { context, start, end in
       let (f, a, b, out, flat) = context.load(as: Context.self)
       Elementwise.binaryChunk(f, a, b, out, flat, start..<end)
     }

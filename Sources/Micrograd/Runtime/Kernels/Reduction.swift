@@ -61,7 +61,9 @@ enum Reduction {
   }
 
   /// Reduces `x` into `out` as `plan` says.
-  static func reduce(_ f: ReductionFunction, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ plan: Plan) {
+  static func reduce(
+    _ f: ReductionFunction, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ plan: Plan
+  ) {
     let outputCount = plan.outputCount
     switch plan.walk {
     case .empty:
@@ -101,7 +103,8 @@ enum Reduction {
 
   /// Outputs `range` of a `.rows` walk: output `r` reduces `x[r * length ..< (r + 1) * length]`.
   static func reduceRows(
-    _ f: ReductionFunction, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, length: Int, _ range: Range<Int>
+    _ f: ReductionFunction, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, length: Int,
+    _ range: Range<Int>
   ) {
     for r in range {
       let p = x + r * length

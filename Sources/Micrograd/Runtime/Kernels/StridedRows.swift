@@ -34,7 +34,8 @@ enum StridedRows {
   /// A 0-d shape is one row of length 1.
   @inline(__always)
   static func forEach(
-    shape: Shape, strides: [[Int]], base: [Int] = [], _ row: (_ offsets: UnsafeMutableBufferPointer<Int>, _ length: Int) -> Void
+    shape: Shape, strides: [[Int]], base: [Int] = [],
+    _ row: (_ offsets: UnsafeMutableBufferPointer<Int>, _ length: Int) -> Void
   ) {
     forEach(Layout(shape: shape, strides: strides, base: base), row)
   }
