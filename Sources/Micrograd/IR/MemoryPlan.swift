@@ -2,7 +2,8 @@
 /// lifetimes do not overlap, as decided by the memory planner.
 public struct MemoryPlan: Hashable, Sendable {
   /// The buffer of each value (indexed by ``ValueID``); nil for values the
-  /// plan does not place (parameters, state, captured: bound to tensors).
+  /// plan does not place (parameters, state, captured: bound to tensors;
+  /// inputs and constants: a buffer of their own).
   public var buffer: [Int?]
   /// The size of each buffer, in elements.
   public var bufferSizes: [Int]
