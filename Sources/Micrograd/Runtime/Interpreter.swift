@@ -11,9 +11,11 @@ import Foundation
 /// Each instruction is prepared once into a ``Step``: its buffer pointers
 /// and everything its kernel would work out from shapes (strides, reduction
 /// walks, batch offsets). A run is then a loop over plain values calling the
-/// same kernels eager mode uses, and allocates nothing. Operations without a
-/// prepared form (fused kernels) go through ``Kernels/execute(_:_:_:_:_:)``
-/// as eager mode does.
+/// same kernels eager mode uses, and allocates nothing on the heap (counted
+/// by `tools/bench/run.sh allocations`; OpenBLAS itself may, when it runs a
+/// large product on several threads). Operations without a prepared form
+/// (fused kernels) go through ``Kernels/execute(_:_:_:_:_:)`` as eager mode
+/// does, and allocate what their kernel allocates.
 final class Interpreter: @unchecked Sendable {
   /// One instruction with its buffers and kernel data resolved.
   enum Step {
@@ -60,10 +62,12 @@ final class Interpreter: @unchecked Sendable {
       switch value.role {
       case .parameter, .state, .captured: storage = lowered.bindings[id]!.storage
       case .constant(let data): storage = Storage(data)
-      case .input, .temporary:
+      case .input: storage = Storage(count: value.shape.count)
+      case .temporary:
         if let buffer = plan?.buffer[id] {
           storage = planned[buffer]
         } else {
+          // Values no instruction touches any more (dropped by a pass) get no memory.
           storage = used.contains(id) ? Storage(count: value.shape.count) : Storage.placeholder
         }
       }

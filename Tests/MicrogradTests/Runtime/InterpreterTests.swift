@@ -123,3 +123,14 @@ import Testing
     #expect(planned.map(\.scalars) == f([x]).map(\.scalars))
   }
 }
+
+extension InterpreterTests {
+  @Test func unusedInputsStillTakeTheirValues() throws {
+    let lowered = try RuntimePrograms.forward(inputShapes: [[3], [1000]]) { xs in [xs[0] * 2] }
+    var random = TestRandom(seed: 23)
+    let x = random.tensor([3], requiresGrad: false)
+    let (planned, naive) = try Self.runBothWays(lowered, [x, random.tensor([1000], requiresGrad: false)])
+    #expect(planned[0].scalars == x.scalars.map { $0 * 2 })
+    #expect(naive[0].scalars == planned[0].scalars)
+  }
+}
