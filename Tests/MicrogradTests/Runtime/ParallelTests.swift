@@ -27,9 +27,27 @@ import Testing
       #expect(counts.allSatisfy { $0 == 1 })
       #expect(chunkStarts.first ?? 0 == 0)
       #expect(chunkStarts.count <= max(1, Parallel.threadCount))
-      if count >= 1 << 16 && Parallel.threadCount > 1 { #expect(chunkStarts.count > 1) }
       if count < 1 << 16 { #expect(chunkStarts.count <= 1) }
     }
+  }
+
+  @Test func largeWorkIsSplitWhenThePoolIsFree() {
+    guard Parallel.threadCount > 1 else { return }
+    // Other tests may hold the workers for a moment (a busy pool runs the
+    // work on the caller): try until a split is seen.
+    let laterChunks = UnsafeMutablePointer<Int>.allocate(capacity: Parallel.threadCount)
+    defer { laterChunks.deallocate() }
+    var split = false
+    for _ in 0..<1000 where !split {
+      laterChunks.initialize(repeating: 0, count: Parallel.threadCount)
+      Parallel.forRange(1 << 20, minimumChunk: 1 << 15, context: laterChunks) { context, start, end in
+        // Chunk k of n starts at k/n of the range: each chunk marks its own slot.
+        let slots = context.load(as: UnsafeMutablePointer<Int>.self)
+        slots[start * Parallel.threadCount / (1 << 20)] = end - start
+      }
+      split = (1..<Parallel.threadCount).contains { laterChunks[$0] > 0 }
+    }
+    #expect(split)
   }
 
   @Test func nestedSplitsRunInOneRange() {
