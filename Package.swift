@@ -22,6 +22,9 @@ let package = Package(
     .target(name: "SampleData", dependencies: ["Micrograd"], path: "samples/SampleData"),
     .executableTarget(name: "moons", dependencies: ["Micrograd", "SampleData"], path: "samples/moons"),
     .executableTarget(name: "micrograd-bench", dependencies: ["Micrograd", "SampleData"], path: "tools/bench"),
+    .executableTarget(
+      name: "micrograd-runtime-bench", dependencies: ["Micrograd"], path: "tools/runtime-bench",
+      exclude: ["allocation-counter.c", "run.sh"]),
     .testTarget(name: "MicrogradTests", dependencies: ["Micrograd"], resources: [.copy("Fixtures")]),
   ],
   swiftLanguageModes: [.v6]

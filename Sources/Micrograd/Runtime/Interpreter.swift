@@ -2,40 +2,74 @@ import Foundation
 
 /// Runs a ``Program`` on float32 buffers.
 ///
-/// Buffers are made once: temporaries and inputs owned here, parameters,
-/// optimizer state and captured tensors bound to their tensors' storage (so
-/// updates land in the model's own parameters). Each instruction is prepared
-/// once with its buffer pointers and shapes; a run is a loop over plain
-/// values that calls the same kernels eager mode uses.
+/// Buffers are made once: with a ``MemoryPlan``, one per planned buffer,
+/// shared by the values the plan puts there; without, one per value.
+/// Inputs and constants get their own, parameters, optimizer state and
+/// captured tensors are bound to their tensors' storage (so updates land in
+/// the model's own parameters).
+///
+/// Each instruction is prepared once into a ``Step``: its buffer pointers
+/// and everything its kernel would work out from shapes (strides, reduction
+/// walks, batch offsets). A run is then a loop over plain values calling the
+/// same kernels eager mode uses, and allocates nothing on the heap (counted
+/// by `tools/bench/run.sh allocations`; OpenBLAS itself may, when it runs a
+/// large product on several threads). Operations without a prepared form
+/// (fused kernels) go through ``Kernels/execute(_:_:_:_:_:)`` as eager mode
+/// does, and allocate what their kernel allocates.
 final class Interpreter: @unchecked Sendable {
-  /// One instruction with its buffers resolved.
-  struct PreparedStep {
-    var operation: Operation
-    var inputs: [UnsafePointer<Float>]
-    var inputShapes: [Shape]
-    var outputs: [UnsafeMutablePointer<Float>]
-    var outputShapes: [Shape]
+  /// One instruction with its buffers and kernel data resolved.
+  enum Step {
+    case unary(UnaryFunction, UnsafePointer<Float>, UnsafeMutablePointer<Float>, count: Int)
+    case binary(
+      BinaryFunction, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Elementwise.Layout)
+    case select(
+      UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Elementwise.Layout)
+    case reduce(ReductionFunction, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Reduction.Plan)
+    /// `reshape` (nothing to do when planned into its input's buffer) and `assign`.
+    case copy(UnsafePointer<Float>, UnsafeMutablePointer<Float>, count: Int)
+    /// `expand` and `permute`.
+    case gather(UnsafePointer<Float>, UnsafeMutablePointer<Float>, StridedRows.Layout)
+    case matmul(UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Gemm.BatchPlan)
+    /// Anything else, run through the shared dispatch.
+    case kernel(Operation, [UnsafePointer<Float>], [Shape], [UnsafeMutablePointer<Float>], [Shape])
   }
 
   let program: Program
   private let buffers: [UnsafeMutablePointer<Float>]
-  private let steps: [PreparedStep]
+  /// The prepared instructions, in order.
+  private(set) var steps: [Step]
   private let inputIDs: [ValueID]
-  /// Owned and bound storage, kept alive as long as the buffers are used.
+  /// Each value's storage (owned, shared by plan, or bound), kept alive as
+  /// long as the buffers are used.
   private let storages: [Storage]
   /// Serialises runs: one program's buffers serve one run at a time.
   private let lock = NSLock()
 
   init(_ lowered: LoweredProgram) {
     program = lowered.program
+    let values = program.values
+    let plan = program.memoryPlan.flatMap { $0.buffer.count == values.count ? $0 : nil }
+    let planned = (plan?.bufferSizes ?? []).map { Storage(count: $0) }
     var storages: [Storage] = []
+    var used = Set(program.outputs)
+    for instruction in program.instructions {
+      used.formUnion(instruction.inputs)
+      used.formUnion(instruction.outputs)
+    }
     var buffers: [UnsafeMutablePointer<Float>] = []
-    for (id, value) in program.values.enumerated() {
+    for (id, value) in values.enumerated() {
       let storage: Storage
       switch value.role {
       case .parameter, .state, .captured: storage = lowered.bindings[id]!.storage
       case .constant(let data): storage = Storage(data)
-      case .input, .temporary: storage = Storage(count: value.shape.count)
+      case .input: storage = Storage(count: value.shape.count)
+      case .temporary:
+        if let buffer = plan?.buffer[id] {
+          storage = planned[buffer]
+        } else {
+          // Values no instruction touches any more (dropped by a pass) get no memory.
+          storage = used.contains(id) ? Storage(count: value.shape.count) : Storage.placeholder
+        }
       }
       storages.append(storage)
       buffers.append(storage.base)
@@ -43,27 +77,67 @@ final class Interpreter: @unchecked Sendable {
     self.storages = storages
     self.buffers = buffers
     inputIDs = program.values(where: { $0 == .input })
-    let values = program.values
-    steps = program.instructions.map { instruction in
-      if instruction.operation == .assign {
-        // assign target, value: copy value's buffer into target's.
-        let (target, source) = (instruction.inputs[0], instruction.inputs[1])
-        return PreparedStep(
-          operation: .assign, inputs: [UnsafePointer(buffers[source])], inputShapes: [values[source].shape],
-          outputs: [buffers[target]], outputShapes: [values[target].shape])
-      }
-      return PreparedStep(
-        operation: instruction.operation,
-        inputs: instruction.inputs.map { UnsafePointer(buffers[$0]) },
-        inputShapes: instruction.inputs.map { values[$0].shape },
-        outputs: instruction.outputs.map { buffers[$0] },
-        outputShapes: instruction.outputs.map { values[$0].shape })
+    steps = program.instructions.map { Interpreter.prepare($0, values, buffers) }
+  }
+
+  /// The prepared form of `instruction`, reading and writing `buffers`.
+  static func prepare(_ instruction: Instruction, _ values: [Value], _ buffers: [UnsafeMutablePointer<Float>]) -> Step {
+    let inputs = instruction.inputs.map { UnsafePointer(buffers[$0]) }
+    let inputShapes = instruction.inputs.map { values[$0].shape }
+    if instruction.operation == .assign {
+      // assign target, value: copy value's buffer into target's.
+      let (target, source) = (instruction.inputs[0], instruction.inputs[1])
+      return .copy(inputs[1], buffers[target], count: values[source].shape.count)
+    }
+    let outputs = instruction.outputs.map { buffers[$0] }
+    let outputShapes = instruction.outputs.map { values[$0].shape }
+    guard let out = outputs.first, let shape = outputShapes.first else {
+      // In place, no outputs (an optimizer step).
+      return .kernel(instruction.operation, inputs, inputShapes, [], [])
+    }
+    switch instruction.operation {
+    case .unary(let f):
+      return .unary(f, inputs[0], out, count: shape.count)
+    case .binary(let f):
+      return .binary(f, inputs[0], inputs[1], out, Elementwise.Layout(inputShapes, to: shape))
+    case .select:
+      return .select(inputs[0], inputs[1], inputs[2], out, Elementwise.Layout(inputShapes, to: shape))
+    case .reduce(let f, let axes):
+      return .reduce(f, inputs[0], out, Reduction.Plan(inputShapes[0], axes: axes))
+    case .reshape:
+      return .copy(inputs[0], out, count: shape.count)
+    case .expand:
+      return .gather(
+        inputs[0], out, StridedRows.Layout(shape: shape, strides: [inputShapes[0].broadcastStrides(to: shape)]))
+    case .permute(let axes):
+      let strides = inputShapes[0].strides
+      return .gather(inputs[0], out, StridedRows.Layout(shape: shape, strides: [axes.map { strides[$0] }]))
+    case .matmul(let transposeA, let transposeB):
+      let plan = Gemm.BatchPlan(inputShapes[0], transposeA: transposeA, inputShapes[1], transposeB: transposeB, shape)
+      return .matmul(inputs[0], inputs[1], out, plan)
+    default:
+      return .kernel(instruction.operation, inputs, inputShapes, outputs, outputShapes)
     }
   }
 
   /// Runs the program on `inputs` (in the order of its input values) and
-  /// returns copies of its outputs.
+  /// returns copies of its outputs (the only allocations of a run: the
+  /// returned tensors).
   func run(_ inputs: [Tensor]) throws(CompileError) -> [Tensor] {
+    lock.lock()
+    defer { lock.unlock() }
+    try bind(inputs)
+    execute()
+    return program.outputs.map { id in
+      let count = program.values[id].shape.count
+      let storage = Storage(count: count)
+      storage.base.update(from: buffers[id], count: count)
+      return Tensor(storage: storage, shape: program.values[id].shape)
+    }
+  }
+
+  /// Copies `inputs` into the input buffers, after checking their shapes.
+  func bind(_ inputs: [Tensor]) throws(CompileError) {
     guard inputs.count == inputIDs.count else {
       throw .badArguments("the program takes \(inputIDs.count) inputs; got \(inputs.count)")
     }
@@ -71,17 +145,49 @@ final class Interpreter: @unchecked Sendable {
       throw .badArguments(
         "input \(k) (\(program.values[id].name)) must have shape \(program.values[id].shape); got \(inputs[k].shape)")
     }
-    lock.lock()
-    defer { lock.unlock() }
     for (k, id) in inputIDs.enumerated() {
       buffers[id].update(from: inputs[k].values, count: inputs[k].count)
     }
-    for step in steps {
-      Kernels.execute(step.operation, step.inputs, step.inputShapes, step.outputs, step.outputShapes)
+  }
+
+  /// Runs every instruction once on the buffers as they are.
+  func execute() {
+    steps.withUnsafeBufferPointer { steps in
+      for step in steps { Interpreter.execute(step) }
     }
-    return program.outputs.map { id in
-      Tensor(storage: Storage(Array(UnsafeBufferPointer(start: buffers[id], count: program.values[id].shape.count))),
-        shape: program.values[id].shape)
+  }
+
+  /// Runs one prepared instruction.
+  @inline(__always)
+  static func execute(_ step: Step) {
+    switch step {
+    case .unary(let f, let x, let y, let count):
+      Elementwise.unary(f, x, y, count: count)
+    case .binary(let f, let a, let b, let out, let layout):
+      Elementwise.binary(f, a, b, out, layout)
+    case .select(let condition, let a, let b, let out, let layout):
+      Elementwise.select(condition, a, b, out, layout)
+    case .reduce(let f, let x, let out, let plan):
+      Reduction.reduce(f, x, out, plan)
+    case .copy(let source, let target, let count):
+      if UnsafePointer(target) != source { target.update(from: source, count: count) }
+    case .gather(let source, let out, let layout):
+      Elementwise.gather(source, out, layout)
+    case .matmul(let a, let b, let out, let plan):
+      Gemm.batched(a, b, out, plan)
+    case .kernel(let operation, let inputs, let inputShapes, let outputs, let outputShapes):
+      Kernels.execute(operation, inputs, inputShapes, outputs, outputShapes)
     }
+  }
+
+  /// The memory this interpreter owns for planned and unplanned temporaries
+  /// and inputs, in bytes (bound parameters and constants not counted).
+  var ownedBytes: Int {
+    var seen = Set<ObjectIdentifier>()
+    var total = 0
+    for (id, value) in program.values.enumerated() where value.role == .input || value.role == .temporary {
+      if seen.insert(ObjectIdentifier(storages[id])).inserted { total += storages[id].count }
+    }
+    return total * MemoryLayout<Float>.stride
   }
 }

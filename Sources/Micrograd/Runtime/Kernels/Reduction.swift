@@ -6,49 +6,130 @@ public enum ReductionFunction: Hashable, Sendable {
 }
 
 /// Reductions over any set of axes of a contiguous tensor.
+///
+/// Every walk combines each output's elements in increasing input order, so
+/// the result does not depend on the walk chosen, nor on the split across
+/// cores (which divides the outputs, never one output's elements).
 enum Reduction {
+  /// How a reduction walks its input, worked out once per shape and axes.
+  struct Plan: Hashable, Sendable {
+    enum Walk: Hashable, Sendable {
+      /// No input elements: every output is the identity.
+      case empty
+      /// Nothing reduced: a copy.
+      case copy
+      /// Each output is one contiguous run of `length` inputs (trailing axes reduced).
+      case rows(length: Int)
+      /// Output `c` reduces `x[r * columns + c]` over `rows` (leading axes reduced).
+      case columns(rows: Int)
+      /// Any other axes: walk the input, accumulating through strides that
+      /// are 0 along reduced axes.
+      case strided(StridedRows.Layout)
+    }
+
+    /// The number of outputs.
+    let outputCount: Int
+    /// The walk.
+    let walk: Walk
+
+    /// The plan for reducing `shape` over `axes` (sorted, distinct, in range).
+    init(_ shape: Shape, axes: [Int]) {
+      let kept = Shape(shape.dims.enumerated().map { axes.contains($0.offset) ? 1 : $0.element })
+      outputCount = kept.count
+      // Only axes longer than 1 decide the walk.
+      let reducedInOrder = shape.dims.indices.filter { shape[$0] > 1 }.map { axes.contains($0) }
+      if shape.count == 0 {
+        walk = .empty
+      } else if !reducedInOrder.contains(true) {
+        walk = .copy
+      } else if !reducedInOrder.drop(while: { !$0 }).contains(false) {
+        walk = .rows(length: shape.count / outputCount)
+      } else if !reducedInOrder.drop(while: { $0 }).contains(true) {
+        walk = .columns(rows: shape.count / outputCount)
+      } else {
+        walk = .strided(StridedRows.Layout(shape: shape, strides: [kept.broadcastStrides(to: shape)]))
+      }
+    }
+  }
+
   /// Reduces `x` (shape `shape`) over `axes` (sorted, distinct, in range)
   /// into `out`, laid out as the shape with those axes set to 1.
   static func reduce(
     _ f: ReductionFunction, _ x: UnsafePointer<Float>, _ shape: Shape, axes: [Int], _ out: UnsafeMutablePointer<Float>
   ) {
-    let kept = Shape(shape.dims.enumerated().map { axes.contains($0.offset) ? 1 : $0.element })
-    let outCount = kept.count
-    out.update(repeating: f.identity, count: outCount)
-    if shape.count == 0 { return }
-    if axes.isEmpty {
-      out.update(from: x, count: outCount)
-      return
-    }
-    // Trailing axes reduced: each output is one contiguous run of the input.
-    let trailing = axes.last == shape.rank - 1 && axes == Array((shape.rank - axes.count)..<shape.rank)
-    if trailing {
-      let run = shape.count / max(outCount, 1)
-      for r in 0..<outCount {
-        let p = x + r * run
-        var acc = f.identity
+    reduce(f, x, out, Plan(shape, axes: axes))
+  }
+
+  /// Reduces `x` into `out` as `plan` says.
+  static func reduce(
+    _ f: ReductionFunction, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ plan: Plan
+  ) {
+    let outputCount = plan.outputCount
+    switch plan.walk {
+    case .empty:
+      out.update(repeating: f.identity, count: outputCount)
+    case .copy:
+      out.update(from: x, count: outputCount)
+    case .rows(let length):
+      typealias Context = (ReductionFunction, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int)
+      let minimumChunk = max(1, Elementwise.parallelChunk / length)
+      Parallel.forRange(outputCount, minimumChunk: minimumChunk, context: (f, x, out, length)) { context, start, end in
+        let (f, x, out, length) = context.load(as: Context.self)
+        Reduction.reduceRows(f, x, out, length: length, start..<end)
+      }
+    case .columns(let rows):
+      typealias Context = (ReductionFunction, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Int)
+      let minimumChunk = max(1, Elementwise.parallelChunk / rows)
+      Parallel.forRange(outputCount, minimumChunk: minimumChunk, context: (f, x, out, rows, outputCount)) {
+        context, start, end in
+        let (f, x, out, rows, columns) = context.load(as: Context.self)
+        Reduction.reduceColumns(f, x, out, rows: rows, columns: columns, start..<end)
+      }
+    case .strided(let layout):
+      out.update(repeating: f.identity, count: outputCount)
+      let step = layout.rowSteps[0]
+      var i = 0
+      StridedRows.forEach(layout) { offsets, length in
+        let o = out + offsets[0]
+        let p = x + i
         switch f {
-        case .sum: for i in 0..<run { acc += p[i] }
-        case .max: for i in 0..<run where p[i] > acc || p[i].isNaN { acc = p[i] }
+        case .sum: for j in 0..<length { o[j * step] += p[j] }
+        case .max: for j in 0..<length where p[j] > o[j * step] || p[j].isNaN { o[j * step] = p[j] }
         }
-        out[r] = acc
+        i += length
       }
-      return
     }
-    // General case: walk the input, accumulating into the output through
-    // strides that are 0 along reduced axes.
-    let outStrides = kept.broadcastStrides(to: shape)
-    let inner = shape.rank - 1
-    let step = outStrides[inner]
-    var i = 0
-    StridedRows.forEach(shape: shape, strides: [outStrides]) { offsets, length in
-      let o = out + offsets[0]
-      let p = x + i
+  }
+
+  /// Outputs `range` of a `.rows` walk: output `r` reduces `x[r * length ..< (r + 1) * length]`.
+  static func reduceRows(
+    _ f: ReductionFunction, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, length: Int,
+    _ range: Range<Int>
+  ) {
+    for r in range {
+      let p = x + r * length
+      var acc = f.identity
       switch f {
-      case .sum: for j in 0..<length { o[j * step] += p[j] }
-      case .max: for j in 0..<length where p[j] > o[j * step] || p[j].isNaN { o[j * step] = p[j] }
+      case .sum: for i in 0..<length { acc += p[i] }
+      case .max: for i in 0..<length where p[i] > acc || p[i].isNaN { acc = p[i] }
       }
-      i += length
+      out[r] = acc
+    }
+  }
+
+  /// Outputs `range` of a `.columns` walk: output `c` reduces `x[r * columns + c]` over `r`.
+  static func reduceColumns(
+    _ f: ReductionFunction, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+    _ range: Range<Int>
+  ) {
+    let o = out + range.lowerBound
+    o.update(repeating: f.identity, count: range.count)
+    for r in 0..<rows {
+      let p = x + r * columns + range.lowerBound
+      switch f {
+      case .sum: for c in 0..<range.count { o[c] += p[c] }
+      case .max: for c in 0..<range.count where p[c] > o[c] || p[c].isNaN { o[c] = p[c] }
+      }
     }
   }
 }
