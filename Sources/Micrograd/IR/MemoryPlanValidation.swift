@@ -55,7 +55,7 @@ extension ProgramValidator {
     }
     for buffer in sharing.keys.sorted() {
       guard let members = sharing[buffer] else { continue }
-      let ordered = members.sorted { (start[$0] ?? 0, end[$0]) < (start[$1] ?? 0, end[$1]) }
+      let ordered = members.sorted { (start[$0] ?? 0, end[$0], $0) < (start[$1] ?? 0, end[$1], $1) }
       var alive = ordered[0]
       for id in ordered.dropFirst() {
         let begins = start[id] ?? 0

@@ -129,10 +129,11 @@ extension ProgramReader {
         let written = try register()
         if steps.isEmpty {
           inputCount = written
-        } else if written != inputCount + steps.count {
-          throw scanner.error(
-            .expected("$\(inputCount + steps.count) (steps write registers in order)", found: "'$\(written)'"),
-            at: mark)
+        } else if written - steps.count != inputCount {
+          // (Subtracting: the sum may overflow after a huge first register.)
+          let (next, overflow) = inputCount.addingReportingOverflow(steps.count)
+          let wanted = overflow ? "a smaller register" : "$\(next) (steps write registers in order)"
+          throw scanner.error(.expected(wanted, found: "'$\(written)'"), at: mark)
         }
         scanner.skipBlanks()
         try scanner.expect("=", "'=' after the register")

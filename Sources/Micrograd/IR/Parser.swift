@@ -91,9 +91,9 @@ struct ProgramReader {
   /// `micrograd-ir 1`.
   mutating func header() throws(IRParseError) {
     try scanner.expect("micrograd-ir", "the header 'micrograd-ir \(Program.formatVersion)'")
-    let versionMark = scanner.mark
     guard scanner.take(UInt8(ascii: " ")) else { throw scanner.expected("' ' and the format version") }
     scanner.skipBlanks()
+    let versionMark = scanner.mark
     let version = try scanner.integer("the format version")
     guard version == Program.formatVersion else {
       throw scanner.error(.unsupportedVersion(version, supported: Program.formatVersion), at: versionMark)
@@ -195,9 +195,14 @@ struct ProgramReader {
     try scanner.expect("f32", "a type like f32[2,3]")
     try scanner.expect("[", "'[' and the dimensions")
     var dims: [Int] = []
+    scanner.skipBlanks()
     while !scanner.take(UInt8(ascii: "]")) {
-      if !dims.isEmpty { try scanner.expect(",", "',' or ']' after a dimension") }
+      if !dims.isEmpty {
+        try scanner.expect(",", "',' or ']' after a dimension")
+        scanner.skipBlanks()
+      }
       dims.append(try scanner.integer("a dimension"))
+      scanner.skipBlanks()
     }
     return Shape(dims)
   }

@@ -93,8 +93,12 @@ struct ProgramValidator {
     let line = lines.flatMap { $0.instructions.indices.contains(index) ? $0.instructions[index] : nil }
     let instruction = program.instructions[index]
     let results = instruction.outputs.isEmpty ? "" : instruction.outputs.map { "%\($0)" }.joined(separator: ", ") + " = "
-    return IRValidationError(
-      place: .instruction(index, label: results + instruction.operation.name), line: line, message: message)
+    let operation: String
+    switch instruction.operation {
+    case .fused, .fusedReduce, .matmulEpilogue: operation = instruction.operation.name
+    default: operation = Program.spelling(instruction.operation)
+    }
+    return IRValidationError(place: .instruction(index, label: results + operation), line: line, message: message)
   }
 
   /// Shapes within the limits (checked without overflow, so that later

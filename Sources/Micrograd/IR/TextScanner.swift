@@ -265,7 +265,7 @@ struct TextScanner {
     if bytes[mark.offset] == newline { return "end of line" }
     var end = mark.offset
     var characters = 0
-    while end < bytes.count, bytes[end] != newline, bytes[end] != space, characters < 24 {
+    while end < bytes.count, bytes[end] != newline, end == mark.offset || bytes[end] != space, characters < 24 {
       if bytes[end] & 0xC0 != 0x80 { characters += 1 }
       end += 1
     }
