@@ -107,6 +107,35 @@ import Testing
     }
   }
 
+  /// Inputs built to exhaust a parser: deep brackets, a million digits,
+  /// a hundred thousand dimensions or operands, a huge value number. Each
+  /// is refused by the parser or the validator, without recursion or
+  /// allocation beyond the text's size.
+  @Test func pathologicalInputs() throws {
+    func edited(_ from: String, _ to: String) -> String { Self.valid.replacingOccurrences(of: from, with: to) }
+    let parseErrors = [
+      edited("add %0, %1", "fused" + String(repeating: "{", count: 200_000)),
+      edited("add %0, %1", String(repeating: "(", count: 200_000)),
+      edited("f32[2,3] input", "f32[2," + String(repeating: "9", count: 1_000_000) + "] input"),
+      edited("%2 = add", "%99999999999999 = add"),
+      edited("%2 = add", "%" + String(repeating: "1", count: 100_000) + " = add"),
+      edited("\"x\"", "\"" + String(repeating: "\\u{", count: 100_000)),
+    ]
+    for text in parseErrors {
+      #expect(throws: IRParseError.self) { try IRParser.parse(text) }
+    }
+    let validationErrors = [
+      edited("f32[2,3] input", "f32[" + Array(repeating: "1", count: 100_000).joined(separator: ",") + "] input"),
+      edited("add %0, %1", "add " + Array(repeating: "%0", count: 100_000).joined(separator: ", ")),
+      edited("f32[3] param", "f32[3] const(1" + String(repeating: "0", count: 1_000_000) + ".0)"),
+      edited("f32[2,3] input", "f32[1000000000000] input"),
+    ]
+    for text in validationErrors {
+      let parsed = try IRParser.parse(text)
+      #expect(throws: IRValidationError.self) { try validate(parsed.program, lines: parsed.lines) }
+    }
+  }
+
   @Test func validTemplateParses() throws {
     let program = try Program(parsing: Self.valid)
     #expect(program.instructions.count == 1)
