@@ -19,7 +19,8 @@ extension ProgramReader {
         let sectionMark = scanner.mark
         guard let name = scanner.identifier(), let section = Instruction.Section(rawValue: name) else {
           throw scanner.error(
-            .expected("a section (forward, backward or update)", found: scanner.found(at: sectionMark)), at: sectionMark)
+            .expected("a section (forward, backward or update)", found: scanner.found(at: sectionMark)), at: sectionMark
+          )
         }
         self.section = section
         try scanner.expectLineEnd()
@@ -115,8 +116,10 @@ extension ProgramReader {
       scanner.skipBlanks()
     }
     try scanner.expectLineEnd(notes.isEmpty ? "'@', '#' or end of line" : "'#' or end of line")
-    instructions.append(Instruction(operation, inputs: inputs, outputs: results.map(\.0), section: section,
-      location: location, notes: notes))
+    instructions.append(
+      Instruction(
+        operation, inputs: inputs, outputs: results.map(\.0), section: section,
+        location: location, notes: notes))
     instructionLines.append(line)
   }
 
@@ -199,7 +202,8 @@ extension ProgramReader {
     } else if let first = buffers.values.min(by: { $0.1.offset < $1.1.offset }) {
       throw scanner.error(.mismatch("a value has a buffer but the program has no 'memory' line"), at: first.1)
     }
-    let lines = IRLineTable(instructions: instructionLines, values: valueLines, memoryPlan: memory?.line)
+    let lines = IRLineTable(
+      instructions: instructionLines, values: valueLines, memoryPlan: memory?.line, outputs: outputsLine)
     return ParsedProgram(program: program, lines: lines)
   }
 }

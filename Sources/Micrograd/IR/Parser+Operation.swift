@@ -13,7 +13,8 @@ extension ProgramReader {
   ]
   static let optimizerRules: [String: OptimizerRule] = [
     "sgd": .sgd(momentum: false, nesterov: false), "sgd.momentum": .sgd(momentum: true, nesterov: false),
-    "sgd.nesterov": .sgd(momentum: false, nesterov: true), "sgd.momentum.nesterov": .sgd(momentum: true, nesterov: true),
+    "sgd.nesterov": .sgd(momentum: false, nesterov: true),
+    "sgd.momentum.nesterov": .sgd(momentum: true, nesterov: true),
     "adam": .adam,
   ]
 

@@ -44,12 +44,15 @@ public struct IRLineTable: Hashable, Sendable {
   public var values: [Int]
   /// The line of the `memory` statement, if any.
   public var memoryPlan: Int?
+  /// The line of the signature's results list.
+  public var outputs: Int?
 
   /// Creates a table.
-  public init(instructions: [Int], values: [Int], memoryPlan: Int? = nil) {
+  public init(instructions: [Int], values: [Int], memoryPlan: Int? = nil, outputs: Int? = nil) {
     self.instructions = instructions
     self.values = values
     self.memoryPlan = memoryPlan
+    self.outputs = outputs
   }
 }
 
@@ -73,6 +76,7 @@ struct ProgramReader {
   var buffers: [ValueID: (Int, TextScanner.Mark)] = [:]
   var memory: (sizes: [Int], peak: Int, naive: Int, line: Int)?
   var section: Instruction.Section = .forward
+  var outputsLine: Int?
 
   init(_ text: String) {
     scanner = TextScanner(text)
@@ -125,6 +129,7 @@ struct ProgramReader {
     try scanner.expect("->", "'->' and the results")
     scanner.skipBlanks()
     try scanner.expect("(", "'(' before the results")
+    outputsLine = scanner.line
     scanner.skipWhitespace()
     while !scanner.take(UInt8(ascii: ")")) {
       let (id, mark) = try reference()

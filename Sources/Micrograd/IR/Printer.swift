@@ -113,9 +113,7 @@ extension Program: CustomStringConvertible {
       let types = instruction.outputs.map { id in typeAndBuffer(id) + (isOutput.contains(id) ? "" : nameSuffix(id)) }
       text += " : " + types.joined(separator: ", ")
     }
-    if instruction.location != .unknown {
-      text += "  @ " + IRSpelling.location(instruction.location)
-    }
+    text += "  @ " + IRSpelling.location(instruction.location)
     for note in instruction.notes { text += "  # " + IRSpelling.note(note) }
     return text
   }

@@ -92,7 +92,8 @@ struct ProgramValidator {
   func instructionError(_ index: Int, _ message: String) -> IRValidationError {
     let line = lines.flatMap { $0.instructions.indices.contains(index) ? $0.instructions[index] : nil }
     let instruction = program.instructions[index]
-    let results = instruction.outputs.isEmpty ? "" : instruction.outputs.map { "%\($0)" }.joined(separator: ", ") + " = "
+    let results =
+      instruction.outputs.isEmpty ? "" : instruction.outputs.map { "%\($0)" }.joined(separator: ", ") + " = "
     let operation: String
     switch instruction.operation {
     case .fused, .fusedReduce, .matmulEpilogue: operation = instruction.operation.name
@@ -149,7 +150,9 @@ struct ProgramValidator {
         throw instructionError(index, "%\(id) does not exist (the program has \(values.count) values)")
       }
       for id in instruction.inputs where !made[id] {
-        guard let later = producer[id] else { throw instructionError(index, "reads %\(id), which no instruction makes") }
+        guard let later = producer[id] else {
+          throw instructionError(index, "reads %\(id), which no instruction makes")
+        }
         let line = lines.flatMap { $0.instructions.indices.contains(later) ? " (line \($0.instructions[later]))" : nil }
         throw instructionError(index, "reads %\(id) before instruction \(later)\(line ?? "") makes it")
       }
@@ -177,7 +180,8 @@ struct ProgramValidator {
       guard let target = instruction.inputs.first else { return }
       let role = values[target].role
       guard role == .parameter || role == .state else {
-        throw instructionError(index, "assigns to %\(target), which is \(Self.roleName(role)), not a parameter or state")
+        throw instructionError(
+          index, "assigns to %\(target), which is \(Self.roleName(role)), not a parameter or state")
       }
     case .optimizerStep:
       guard instruction.inputs.count >= 3 else { return }
@@ -197,10 +201,10 @@ struct ProgramValidator {
     let made = Set(program.instructions.flatMap(\.outputs))
     for id in program.outputs {
       guard program.values.indices.contains(id) else {
-        throw IRValidationError(place: .outputs, line: nil, message: "%\(id) does not exist")
+        throw IRValidationError(place: .outputs, line: lines?.outputs, message: "%\(id) does not exist")
       }
       if program.values[id].role == .temporary && !made.contains(id) {
-        throw IRValidationError(place: .outputs, line: nil, message: "%\(id) is returned but no instruction makes it")
+        throw IRValidationError(place: .outputs, line: lines?.outputs, message: "%\(id) is returned but no instruction makes it")
       }
     }
   }

@@ -148,7 +148,9 @@ struct TextScanner {
     if take("nan") {
       var bits = IRSpelling.quietNaN
       if take(UInt8(ascii: "(")) {
-        guard !negative else { throw error(.expected("nan(0x…) without '-' (its bits hold the sign)", found: found(at: start)), at: start) }
+        guard !negative else {
+          throw error(.expected("nan(0x…) without '-' (its bits hold the sign)", found: found(at: start)), at: start)
+        }
         guard take("0x") else { throw expected("'0x' and the NaN's bits") }
         let digitsStart = offset
         var value: UInt64 = 0
@@ -275,7 +277,8 @@ struct TextScanner {
 
   private func excerpt(from start: Int, to end: Int) -> String {
     let text = String(decoding: bytes[start..<min(end, start + 64)], as: UTF8.self)
-    return "'" + text.unicodeScalars.map { IRSpelling.isControl($0) ? "\\u{\(String($0.value, radix: 16))}" : "\($0)" }
+    return "'"
+      + text.unicodeScalars.map { IRSpelling.isControl($0) ? "\\u{\(String($0.value, radix: 16))}" : "\($0)" }
       .joined() + "'"
   }
 

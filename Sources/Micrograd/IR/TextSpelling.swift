@@ -55,7 +55,8 @@ enum IRSpelling {
   /// Whether `byte` may appear in a file path written bare (unquoted).
   static func isBarePathByte(_ byte: UInt8) -> Bool {
     switch byte {
-    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+      UInt8(ascii: "0")...UInt8(ascii: "9"):
       true
     case UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "+"),
       UInt8(ascii: "~"), UInt8(ascii: "<"), UInt8(ascii: ">"):
@@ -78,7 +79,7 @@ enum IRSpelling {
     let scalars = note.unicodeScalars
     guard let first = scalars.first, let last = scalars.last else { return quoted(note) }
     let bare =
-      first != " " && first != "\"" && last != " " && !scalars.contains { $0 == "#" || $0 == "\t" || isControl($0) }
+      first != " " && first != "\"" && last != " " && !scalars.contains { $0 == "#" || isControl($0) }
     return bare ? note : quoted(note)
   }
 

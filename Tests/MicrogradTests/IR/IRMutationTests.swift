@@ -168,7 +168,8 @@ import Testing
       let text = String(decoding: bytes, as: UTF8.self)
       let (from, to) = (operationNames[pick(operationNames.count)], operationNames[pick(operationNames.count)])
       guard let range = text.range(of: " = " + from + " ") ?? text.range(of: "(" + from + "(") else { return }
-      bytes = Array(text.replacingCharacters(in: range, with: String(text[range]).replacingOccurrences(of: from, with: to)).utf8)
+      bytes = Array(
+        text.replacingCharacters(in: range, with: String(text[range]).replacingOccurrences(of: from, with: to)).utf8)
     case 0: bytes[at] = interestingBytes[pick(interestingBytes.count)]
     case 1: bytes.insert(interestingBytes[pick(interestingBytes.count)], at: at)
     case 2: bytes.removeSubrange(at..<min(bytes.count, at + 1 + pick(10)))

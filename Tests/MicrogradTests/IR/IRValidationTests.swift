@@ -11,8 +11,7 @@ import Testing
     var body: [String]
     var results = "%9"
     var trailer: [String] = []
-    /// The line the error names (nil: none, e.g. the outputs), and a
-    /// fragment of its message.
+    /// The line the error names, and a fragment of its message.
     var line: Int?
     var message: String
     var testDescription: String { name }
@@ -35,7 +34,8 @@ import Testing
 
   static let cases: [Case] = [
     Case(
-      name: "read before made", signature: [x, w], body: ["%2 = neg %3 : f32[2,3]", "%3 = neg %0 : f32[2,3]", "%9 = neg %2 : f32[2,3]"],
+      name: "read before made", signature: [x, w],
+      body: ["%2 = neg %3 : f32[2,3]", "%3 = neg %0 : f32[2,3]", "%9 = neg %2 : f32[2,3]"],
       line: 7, message: "reads %3 before instruction 1 (line 8) makes it"),
     Case(
       name: "read but never made", signature: [x, w], body: ["%9 = neg %2 : f32[2,3]", "dropped %2: f32[2,3]"],
@@ -45,7 +45,8 @@ import Testing
       line: 7, message: "inner dimensions 3 and 4 differ: [2, 3] and [4, 2]"),
     Case(
       name: "matmul result shape", signature: [x, w], body: ["%9 = matmul.tn %0, %0 : f32[2,3]"],
-      line: 7, message: "instruction 0 (%2 = matmul.tn): the result should be f32[3,3] (the matrix product), not f32[2,3]"),
+      line: 7,
+      message: "instruction 0 (%2 = matmul.tn): the result should be f32[3,3] (the matrix product), not f32[2,3]"),
     Case(
       name: "binary result shape", signature: [x, "%1: f32[3] param \"b\""], body: ["%9 = add %0, %1 : f32[3]"],
       line: 7, message: "the result should be f32[2,3]"),
@@ -127,9 +128,10 @@ import Testing
       line: 9, message: "updates %0, which is an input"),
     Case(
       name: "returned but never made", signature: [x, w], body: ["dropped %9: f32[2,3]"],
-      line: nil, message: "outputs: %2 is returned but no instruction makes it"),
+      line: 5, message: "outputs: %2 is returned but no instruction makes it"),
     Case(
-      name: "a trillion elements", signature: ["%0: f32[1000000,1000000] input \"x\""], body: ["%9 = neg %0 : f32[1000000,1000000]"],
+      name: "a trillion elements", signature: ["%0: f32[1000000,1000000] input \"x\""],
+      body: ["%9 = neg %0 : f32[1000000,1000000]"],
       line: 3, message: "f32[1000000,1000000] has more than 2147483648 elements"),
     Case(
       name: "no elements but huge dimensions", signature: ["%0: f32[0,4000000000,4000000000,4000000000] input \"x\""],
@@ -139,15 +141,18 @@ import Testing
       name: "negative dimension", signature: [x, "%1: f32[-1] param \"w\""], body: ["%9 = neg %0 : f32[2,3]"],
       line: 4, message: "dimension -1 of f32[-1] is negative"),
     Case(
-      name: "too many dimensions", signature: [x, "%1: f32[" + Array(repeating: "1", count: 40).joined(separator: ",") + "] param \"w\""],
+      name: "too many dimensions",
+      signature: [x, "%1: f32[" + Array(repeating: "1", count: 40).joined(separator: ",") + "] param \"w\""],
       body: ["%9 = neg %0 : f32[2,3]"], line: 4, message: "40 dimensions; at most 32 are allowed"),
     Case(
-      name: "constant of the wrong size", signature: [x, "%1: f32[3] const(1.0, 2.0)"], body: ["%9 = neg %0 : f32[2,3]"],
+      name: "constant of the wrong size", signature: [x, "%1: f32[3] const(1.0, 2.0)"],
+      body: ["%9 = neg %0 : f32[2,3]"],
       line: 4, message: "a constant of type f32[3] holds 2 elements"),
     Case(
       name: "two live values in one buffer", signature: ["%0: f32[2,3] buf0 input \"x\""],
       body: ["%1 = neg %0 : f32[2,3] buf1", "%2 = exp %0 : f32[2,3] buf1", "%9 = add %1, %2 : f32[2,3] buf0"],
-      trailer: ["memory buffers=[6,6] peak=48 naive=96"], line: 7, message: "%2: shares buf1 with %1, which is still alive"),
+      trailer: ["memory buffers=[6,6] peak=48 naive=96"], line: 7,
+      message: "%2: shares buf1 with %1, which is still alive"),
     Case(
       name: "in place where the operation allows it", signature: ["%0: f32[2,3] buf0 input \"x\""],
       body: ["%1 = neg %0 : f32[2,3] buf0", "%9 = matmul.nt %1, %1 : f32[2,2] buf0"],
@@ -156,7 +161,8 @@ import Testing
       name: "buffer too small", signature: ["%0: f32[2,3] buf0 input \"x\""], body: ["%9 = neg %0 : f32[2,3] buf1"],
       trailer: ["memory buffers=[6,2] peak=32 naive=48"], line: 6, message: "f32[2,3] does not fit buf1 of 2 elements"),
     Case(
-      name: "buffer that does not exist", signature: ["%0: f32[2,3] buf0 input \"x\""], body: ["%9 = neg %0 : f32[2,3] buf7"],
+      name: "buffer that does not exist", signature: ["%0: f32[2,3] buf0 input \"x\""],
+      body: ["%9 = neg %0 : f32[2,3] buf7"],
       trailer: ["memory buffers=[6] peak=24 naive=48"], line: 6, message: "buffer 7 does not exist (the plan has 1)"),
     Case(
       name: "two inputs in one buffer", signature: ["%0: f32[2,3] buf0 input \"x\",", "%1: f32[2,3] buf0 input \"y\""],
@@ -191,7 +197,9 @@ import Testing
   /// Programs built in code can hold what text cannot spell: values out of
   /// range, results written to parameters.
   @Test func programsBuiltInCode() {
-    let values = [Value(shape: [2], role: .input), Value(shape: [2], role: .parameter), Value(shape: [2], role: .temporary)]
+    let values = [
+      Value(shape: [2], role: .input), Value(shape: [2], role: .parameter), Value(shape: [2], role: .temporary),
+    ]
     func problem(_ program: Program) -> String {
       do {
         try validate(program)
@@ -201,9 +209,11 @@ import Testing
         return error.description
       }
     }
-    let outOfRange = Program(values: values, instructions: [Instruction(.unary(.negate), inputs: [5], outputs: [2])], outputs: [2])
+    let outOfRange = Program(
+      values: values, instructions: [Instruction(.unary(.negate), inputs: [5], outputs: [2])], outputs: [2])
     #expect(problem(outOfRange).contains("instruction 0 (%2 = neg): %5 does not exist (the program has 3 values)"))
-    let writesParameter = Program(values: values, instructions: [Instruction(.unary(.negate), inputs: [0], outputs: [1])])
+    let writesParameter = Program(
+      values: values, instructions: [Instruction(.unary(.negate), inputs: [0], outputs: [1])])
     #expect(problem(writesParameter).contains("writes %1, which is a parameter, not a temporary"))
     let madeTwice = Program(
       values: values,
@@ -213,7 +223,9 @@ import Testing
     #expect(problem(madeTwice).contains("instruction 1 (%2 = exp): makes %2, already made by instruction 0"))
     let negativeInputs = Program(
       values: values,
-      instructions: [Instruction(.fused(FusedKernel(inputCount: -1, steps: [], outputs: [0])), inputs: [0], outputs: [2])])
+      instructions: [
+        Instruction(.fused(FusedKernel(inputCount: -1, steps: [], outputs: [0])), inputs: [0], outputs: [2])
+      ])
     #expect(problem(negativeInputs).contains("the kernel has -1 inputs"))
     let missingOutput = Program(values: values, instructions: [], outputs: [7])
     #expect(problem(missingOutput).contains("outputs: %7 does not exist"))

@@ -62,7 +62,8 @@ struct RandomProgram {
   }
 
   private mutating func leaf(_ role: Value.Role, _ shape: Shape) -> ValueID {
-    program.values.append(Value(shape: shape, role: role, name: role == .input || pick(2) == 0 ? awkward(Self.awkwardNames) : ""))
+    program.values.append(
+      Value(shape: shape, role: role, name: role == .input || pick(2) == 0 ? awkward(Self.awkwardNames) : ""))
     return program.values.count - 1
   }
 
@@ -89,7 +90,9 @@ struct RandomProgram {
       return program.values.count - 1
     }
     let location =
-      pick(5) == 0 ? SourceLocation.unknown : SourceLocation(file: awkward(Self.awkwardFiles), line: pick(3) == 0 ? -pick(9) : pick(500))
+      pick(5) == 0
+      ? SourceLocation.unknown
+      : SourceLocation(file: awkward(Self.awkwardFiles), line: pick(3) == 0 ? -pick(9) : pick(500))
     let notes = (0..<pick(3)).map { _ in awkward(Self.awkwardNotes) }
     let section = Instruction.Section.allCases[pick(3)]
     program.instructions.append(
@@ -99,7 +102,9 @@ struct RandomProgram {
   private mutating func elementwiseOperation() -> (Operation, Int) {
     switch pick(4) {
     case 0:
-      let functions: [UnaryFunction] = [.negate, .exp, .log, .tanh, .sigmoid, .relu, .power(Self.awkwardFloats[pick(11)])]
+      let functions: [UnaryFunction] = [
+        .negate, .exp, .log, .tanh, .sigmoid, .relu, .power(Self.awkwardFloats[pick(11)]),
+      ]
       return (.unary(functions[pick(functions.count)]), 1)
     case 3: return (.select, 3)
     default:
@@ -223,7 +228,9 @@ struct RandomProgram {
         .sgd(momentum: true, nesterov: true), .sgd(momentum: false, nesterov: true), .adam,
       ]
       let rule = rules[pick(rules.count)]
-      let states = rule == .adam ? 2 : (rule == .sgd(momentum: true, nesterov: false) || rule == .sgd(momentum: true, nesterov: true) ? 1 : 0)
+      let states =
+        rule == .adam
+        ? 2 : (rule == .sgd(momentum: true, nesterov: false) || rule == .sgd(momentum: true, nesterov: true) ? 1 : 0)
       let coefficients = self.coefficients ?? leaf(.input, [4, OptimizerUpdate.coefficientCount])
       self.coefficients = coefficients
       let state = (0..<states).map { _ in leaf(.state, parameterShape) }
