@@ -20,10 +20,13 @@ enum Compiler {
   }
 
   /// Lowers a traced graph and runs every pass on the program; `observe`
-  /// sees the program after lowering and after each pass.
+  /// sees the program after lowering and after each pass (and so do
+  /// ``CompiledFunction/passDumps(for:)`` and `$MICROGRAD_DUMP_DIR`, see
+  /// ``PassDumps``).
   static func compile(
     _ graph: TracedGraph, observe: ((String, Program) -> Void)? = nil
   ) throws(CompileError) -> LoweredProgram {
+    let observe = PassDumps.observer(adding: observe)
     var lowered = try Lowering.lower(graph)
     observe?("lowering", lowered.program)
     for pass in passes {

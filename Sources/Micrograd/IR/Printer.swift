@@ -1,15 +1,23 @@
-/// The program as text: one instruction per line, every value typed.
+import Foundation
+
+/// The program as text: one instruction per line, every value typed, and
+/// everything else a ``Program`` holds, so that the text parses back to the
+/// same program (see ``IRParser`` and docs/IR.md for the grammar).
 ///
 /// ```
 /// micrograd-ir 1
-/// func @main(%0: f32[5,4] input "x0", %1: f32[4,3] param "p0") -> (%4 "loss") {
+/// func @main(
+///     %0: f32[5,4] input "x0",
+///     %1: f32[4,3] param "p0"
+/// ) -> (%2 "loss") {
 ///   ## forward
-///   %2 = matmul %0, %1 : f32[5,3]  @ Tests/Trace.swift:12
-///   ...
+///   %2 = matmul %0, %1 : f32[5,3]  @ Tests/Trace.swift:12  # no epilogue: %2 is a program output
+///   return %2
 /// }
 /// ```
 extension Program: CustomStringConvertible {
-  /// The IR format's version, written on the first line.
+  /// The IR format's version, written on the first line and checked when
+  /// text is parsed.
   public static let formatVersion = 1
 
   public var description: String { text() }
@@ -17,67 +25,117 @@ extension Program: CustomStringConvertible {
   /// The program as IR text, the function named `name`.
   public func text(name: String = "main") -> String {
     var lines = ["micrograd-ir \(Program.formatVersion)"]
-    let signature = values.indices.filter { values[$0].role != .temporary }.map { id -> String in
-      let value = values[id]
-      var part = "%\(id): \(type(of: id))"
-      switch value.role {
-      case .input: part += " input"
-      case .parameter: part += " param"
-      case .state: part += " state"
-      case .captured: part += " captured"
-      case .constant(let data): part += " const(" + data.map { "\($0)" }.joined(separator: ", ") + ")"
-      case .temporary: break
-      }
-      if !value.name.isEmpty { part += " \"\(value.name)\"" }
-      return part
+    let made = Set(instructions.flatMap(\.outputs))
+    let isOutput = Set(outputs)
+    let signature = values.indices.filter { values[$0].role != .temporary }.map { id in
+      "    %\(id): " + typeAndBuffer(id) + " " + roleSpelling(values[id]) + nameSuffix(id)
     }
-    let results = outputs.map { "%\($0)" + (values[$0].name.isEmpty ? "" : " \"\(values[$0].name)\"") }
-    lines.append("func @\(name)(" + signature.joined(separator: ", ") + ") -> (" + results.joined(separator: ", ") + ") {")
+    let function = "func @" + (IRSpelling.isIdentifier(name) ? name : IRSpelling.quoted(name))
+    let results = outputs.map { id in "%\(id)" + nameSuffix(id) }.joined(separator: ", ")
+    if signature.isEmpty {
+      lines.append(function + "() -> (" + results + ") {")
+    } else {
+      lines.append(function + "(")
+      lines.append(signature.joined(separator: ",\n"))
+      lines.append(") -> (" + results + ") {")
+    }
     var section: Instruction.Section?
     for instruction in instructions {
       if instruction.section != section {
         section = instruction.section
         lines.append("  ## \(instruction.section.rawValue)")
       }
-      lines.append("  " + line(for: instruction))
+      lines.append("  " + line(for: instruction, isOutput: isOutput))
     }
-    lines.append("  return " + outputs.map { "%\($0)" }.joined(separator: ", "))
+    let dropped = values.indices.filter { values[$0].role == .temporary && !made.contains($0) }
+    for start in stride(from: 0, to: dropped.count, by: 8) {
+      let declarations = dropped[start..<min(start + 8, dropped.count)].map { id in
+        "%\(id): " + typeAndBuffer(id) + (isOutput.contains(id) ? "" : nameSuffix(id))
+      }
+      lines.append("  dropped " + declarations.joined(separator: ", "))
+    }
+    lines.append("  return" + (outputs.isEmpty ? "" : " ") + outputs.map { "%\($0)" }.joined(separator: ", "))
     lines.append("}")
+    if let plan = memoryPlan {
+      lines.append(
+        "memory buffers=[" + plan.bufferSizes.map(String.init).joined(separator: ",") + "] peak=\(plan.peakBytes)"
+          + " naive=\(plan.naiveBytes)")
+      lines.append(
+        "# buffers: \(plan.bufferSizes.count), peak \(Program.kibibytes(plan.peakBytes))"
+          + " (naive \(Program.kibibytes(plan.naiveBytes)))")
+    }
     return lines.joined(separator: "\n") + "\n"
   }
 
   /// `f32[2,3]` for value `id`.
   func type(of id: ValueID) -> String {
-    "f32[" + values[id].shape.dims.map(String.init).joined(separator: ",") + "]"
+    guard values.indices.contains(id) else { return "f32[?]" }
+    return "f32[" + values[id].shape.dims.map(String.init).joined(separator: ",") + "]"
   }
 
-  private func line(for instruction: Instruction) -> String {
-    let arguments = instruction.inputs.map { "%\($0)" }.joined(separator: ", ")
-    var text: String
-    if instruction.outputs.isEmpty {
-      text = "\(Program.spelling(instruction.operation)) \(arguments)"
-    } else {
-      let results = instruction.outputs.map { "%\($0)" }.joined(separator: ", ")
-      text = "\(results) = \(Program.spelling(instruction.operation)) \(arguments)"
-      text += " : " + instruction.outputs.map { type(of: $0) }.joined(separator: ", ")
+  /// `f32[2,3]`, then ` buf3` when the memory plan puts the value in a buffer.
+  private func typeAndBuffer(_ id: ValueID) -> String {
+    guard let plan = memoryPlan, plan.buffer.indices.contains(id), let buffer = plan.buffer[id] else {
+      return type(of: id)
     }
-    text += "  @ \(instruction.location)"
-    for note in instruction.notes { text += "  # \(note)" }
+    return type(of: id) + " buf\(buffer)"
+  }
+
+  /// ` "name"`, or nothing for an unnamed value.
+  private func nameSuffix(_ id: ValueID) -> String {
+    guard values.indices.contains(id), !values[id].name.isEmpty else { return "" }
+    return " " + IRSpelling.quoted(values[id].name)
+  }
+
+  private func roleSpelling(_ value: Value) -> String {
+    switch value.role {
+    case .input: "input"
+    case .parameter: "param"
+    case .state: "state"
+    case .captured: "captured"
+    case .constant(let data): "const(" + data.map(IRSpelling.float).joined(separator: ", ") + ")"
+    case .temporary: "temporary"
+    }
+  }
+
+  /// `%3, %4 = op %1, %2 : f32[2], f32[2]  @ file:line  # note`. A result
+  /// that is not a program output carries its name after its type.
+  private func line(for instruction: Instruction, isOutput: Set<ValueID>) -> String {
+    var text = ""
+    if !instruction.outputs.isEmpty {
+      text += instruction.outputs.map { "%\($0)" }.joined(separator: ", ") + " = "
+    }
+    text += Program.spelling(instruction.operation)
+    if !instruction.inputs.isEmpty {
+      text += " " + instruction.inputs.map { "%\($0)" }.joined(separator: ", ")
+    }
+    if !instruction.outputs.isEmpty {
+      let types = instruction.outputs.map { id in typeAndBuffer(id) + (isOutput.contains(id) ? "" : nameSuffix(id)) }
+      text += " : " + types.joined(separator: ", ")
+    }
+    text += "  @ " + IRSpelling.location(instruction.location)
+    for note in instruction.notes { text += "  # " + IRSpelling.note(note) }
     return text
   }
 
-  /// An operation with its attributes: `sum[axes=0,2]`, `matmul.tn`.
+  /// Bytes as KiB with one decimal: `41.3 KiB`.
+  static func kibibytes(_ bytes: Int) -> String {
+    String(format: "%.1f KiB", Double(bytes) / 1024)
+  }
+
+  /// An operation with its attributes: `sum[axes=0,2]`, `matmul.tn`,
+  /// `fused{$2 = add($0, $1) -> $2}`.
   static func spelling(_ operation: Operation) -> String {
     switch operation {
-    case .unary(.power(let p)): return "pow[\(p)]"
-    case .reduce(_, let axes): return operation.name + "[axes=" + axes.map(String.init).joined(separator: ",") + "]"
-    case .permute(let axes): return "permute[" + axes.map(String.init).joined(separator: ",") + "]"
+    case .unary(.power(let p)): return "pow[" + IRSpelling.float(p) + "]"
+    case .reduce(_, let axes): return operation.name + "[axes=" + list(axes) + "]"
+    case .permute(let axes): return "permute[" + list(axes) + "]"
     case .matmul(let ta, let tb): return ta || tb ? "matmul.\(ta ? "t" : "n")\(tb ? "t" : "n")" : "matmul"
     case .fused(let kernel): return "fused{" + kernel.body + "}"
     case .slice(let axis, let start, let step), .sliceScatter(let axis, let start, let step):
       return operation.name + "[axis=\(axis),start=\(start),step=\(step)]"
     case .concatenate(let axis): return "concatenate[axis=\(axis)]"
-    case .logsumexp(let axes): return "logsumexp[axes=" + axes.map(String.init).joined(separator: ",") + "]"
+    case .logsumexp(let axes): return "logsumexp[axes=" + list(axes) + "]"
     case .oneHot(let classes): return "one_hot[classes=\(classes)]"
     case .optimizerStep(let rule):
       switch rule {
@@ -95,6 +153,11 @@ extension Program: CustomStringConvertible {
     default: return operation.name
     }
   }
+
+  /// `0,2`.
+  private static func list(_ numbers: [Int]) -> String {
+    numbers.map(String.init).joined(separator: ",")
+  }
 }
 
 extension FusedKernel {
@@ -103,13 +166,23 @@ extension FusedKernel {
 
   /// The body, its first result written as the reduction `reducingFirst`
   /// of that register (`-> sum[axes=0]($3), $2`) when given.
+  ///
+  /// A kernel without steps says how many inputs it has:
+  /// `inputs=2 -> $1`.
   func body(reducingFirst reduction: String?) -> String {
     let steps = steps.enumerated().map { k, step in
-      "$\(inputCount + k) = \(Program.spelling(step.operation))(" + step.arguments.map { "$\($0)" }.joined(separator: ", ") + ")"
+      "$\(inputCount + k) = \(Program.spelling(step.operation))("
+        + step.arguments.map { "$\($0)" }.joined(separator: ", ") + ")"
     }
-    let results = outputs.enumerated().map { k, r in
-      k == 0 && reduction != nil ? "\(reduction!)($\(r))" : "$\(r)"
+    var results = outputs.map { "$\($0)" }
+    if let reduction {
+      if results.isEmpty {
+        results = [reduction + "()"]
+      } else {
+        results[0] = reduction + "(" + results[0] + ")"
+      }
     }
-    return steps.joined(separator: "; ") + " -> " + results.joined(separator: ", ")
+    let head = steps.isEmpty ? "inputs=\(inputCount)" : steps.joined(separator: "; ")
+    return head + " ->" + (results.isEmpty ? "" : " " + results.joined(separator: ", "))
   }
 }

@@ -38,21 +38,11 @@ public func concatenate(_ tensors: [Tensor], axis: Int = 0, file: StaticString =
 }
 
 /// `axis` made non-negative after checking that `parts` can be joined along
-/// it, or a stop naming every part's shape.
+/// it, or a stop naming every part's shape (the rule is
+/// ``ShapeRules/concatenationAxis(_:_:)``, shared with the program validator).
 func concatenationAxis(_ parts: [Tensor], _ axis: Int, _ site: CallSite) -> Int {
-  let shapes = parts.map(\.shape)
-  func failure(_ why: String) -> Never {
-    let listed = shapes.map(\.description).joined(separator: ", ")
-    fail(TensorError(op: "concatenate", message: "\(why); shapes \(listed)", location: site.location))
+  switch ShapeRules.concatenationAxis(parts.map(\.shape), axis) {
+  case .success(let axis): return axis
+  case .failure(let error): fail(TensorError(op: "concatenate", message: error.message, location: site.location))
   }
-  guard let first = shapes.first else { failure("needs at least one tensor") }
-  guard first.rank > 0 else { failure("cannot join 0-d tensors") }
-  guard shapes.allSatisfy({ $0.rank == first.rank }) else { failure("tensors differ in rank") }
-  guard let a = first.normalized(axis: axis) else { failure("axis \(axis) is out of range for rank \(first.rank)") }
-  for shape in shapes {
-    for i in 0..<first.rank where i != a && shape[i] != first[i] {
-      failure("sizes differ in axis \(i), outside the joined axis \(a)")
-    }
-  }
-  return a
 }

@@ -68,17 +68,11 @@ extension Tensor {
   }
 }
 
-/// The shape of `op(a)·op(b)`, or a stop naming both shapes.
+/// The shape of `op(a)·op(b)`, or a stop naming both shapes (the rule is
+/// ``ShapeRules/matmul(_:_:_:_:)``, shared with the program validator).
 func matmulShape(_ a: Shape, _ transposeA: Bool, _ b: Shape, _ transposeB: Bool, _ site: CallSite) -> Shape {
-  func failure(_ why: String) -> Never {
-    fail(TensorError(op: "matmul", message: "\(why): \(a)\(transposeA ? "ᵀ" : "") and \(b)\(transposeB ? "ᵀ" : "")", location: site.location))
+  switch ShapeRules.matmul(a, transposeA, b, transposeB) {
+  case .success(let shape): return shape
+  case .failure(let error): fail(TensorError(op: "matmul", message: error.message, location: site.location))
   }
-  guard a.rank >= 2 && b.rank >= 2 else { failure("operands need two dimensions") }
-  let (m, ka) = transposeA ? (a[a.rank - 1], a[a.rank - 2]) : (a[a.rank - 2], a[a.rank - 1])
-  let (kb, n) = transposeB ? (b[b.rank - 1], b[b.rank - 2]) : (b[b.rank - 2], b[b.rank - 1])
-  guard ka == kb else { failure("inner dimensions \(ka) and \(kb) differ") }
-  guard let batch = Shape.broadcast(Shape(Array(a.dims.dropLast(2))), Shape(Array(b.dims.dropLast(2)))) else {
-    failure("batch dimensions do not broadcast")
-  }
-  return Shape(batch.dims + [m, n])
 }

@@ -32,6 +32,21 @@ public final class CompiledFunction: @unchecked Sendable {
     try interpreter(for: shapes).program
   }
 
+  /// The program after lowering and after each compiler pass, for inputs
+  /// of these shapes: what each pass did, as IR text (``PassDump/text``).
+  ///
+  /// Traces and compiles afresh (the cached program and ``traceCount`` are
+  /// left alone). Setting `MICROGRAD_DUMP_DIR` writes the same texts as
+  /// files for every compilation instead.
+  public func passDumps(for shapes: [Shape]) throws(CompileError) -> [PassDump] {
+    let collector = PassDumps.Collector()
+    let result = PassDumps.$collector.withValue(collector) {
+      Result { () throws(CompileError) in try build(shapes) }
+    }
+    _ = try result.get()
+    return collector.dumps
+  }
+
   private func interpreter(for shapes: [Shape]) throws(CompileError) -> Interpreter {
     lock.lock()
     defer { lock.unlock() }

@@ -80,6 +80,12 @@ public final class TrainingStep: @unchecked Sendable {
     try compiled.program(for: shapes + [[]])
   }
 
+  /// The step's program after lowering and after each compiler pass, for
+  /// data inputs of these shapes (see ``CompiledFunction/passDumps(for:)``).
+  public func passDumps(for shapes: [Shape]) throws(CompileError) -> [PassDump] {
+    try compiled.passDumps(for: shapes + [[optimizer.parameters.count, OptimizerUpdate.coefficientCount]])
+  }
+
   /// How many times the step has been traced.
   public var traceCount: Int { compiled.traceCount }
 }
