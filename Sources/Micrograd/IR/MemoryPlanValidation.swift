@@ -49,8 +49,24 @@ extension ProgramValidator {
       for id in instruction.inputs { end[id] = max(end[id], index) }
     }
     for id in program.outputs { end[id] = forever }
+    // A reshape placed in its input's buffer is the same data under another
+    // shape: the two are one occupant, alive from the first's start to the
+    // later end of either.
+    var alias = Array(program.values.indices)
+    func root(_ id: ValueID) -> ValueID {
+      var id = id
+      while alias[id] != id { id = alias[id] }
+      return id
+    }
+    for instruction in program.instructions where instruction.operation == .reshape {
+      let (input, output) = (instruction.inputs[0], instruction.outputs[0])
+      guard let buffer = plan.buffer[output], plan.buffer[input] == buffer else { continue }
+      let (base, copy) = (root(input), output)
+      alias[copy] = base
+      end[base] = max(end[base], end[copy])
+    }
     var sharing: [Int: [ValueID]] = [:]
-    for (id, buffer) in plan.buffer.enumerated() where start[id] != nil {
+    for (id, buffer) in plan.buffer.enumerated() where start[id] != nil && root(id) == id {
       if let buffer { sharing[buffer, default: []].append(id) }
     }
     for buffer in sharing.keys.sorted() {
@@ -59,7 +75,7 @@ extension ProgramValidator {
       var alive = ordered[0]
       for id in ordered.dropFirst() {
         let begins = start[id] ?? 0
-        let overlaps = begins < end[alive] || (begins == end[alive] && !mayShare(alive, id, at: begins))
+        let overlaps = begins < end[alive] || (begins == end[alive] && !mayShare(alive, id, at: begins, root))
         if overlaps {
           let place = begins >= 0 && begins < forever ? "instruction \(begins)" : "the start"
           throw valueError(
@@ -72,14 +88,17 @@ extension ProgramValidator {
 
   /// Whether instruction `index` reads `old` for the last time and may
   /// write its result `new` over it.
-  private func mayShare(_ old: ValueID, _ new: ValueID, at index: Int) -> Bool {
+  /// (`old` stands for its reshape aliases too: `root` maps each to it.)
+  private func mayShare(_ old: ValueID, _ new: ValueID, at index: Int, _ root: (ValueID) -> ValueID) -> Bool {
     guard index >= 0 && index < program.instructions.count else { return false }
     let instruction = program.instructions[index]
     guard let output = instruction.outputs.firstIndex(of: new) else { return false }
-    let positions = instruction.inputs.indices.filter { instruction.inputs[$0] == old }
+    let positions = instruction.inputs.indices.filter { root(instruction.inputs[$0]) == old }
     guard !positions.isEmpty else { return false }
-    let sameShape = program.values[old].shape == program.values[new].shape
-    return positions.allSatisfy { instruction.operation.mayOverwrite(input: $0, with: output) && sameShape }
+    // As many elements as the result: an input that broadcasts to the
+    // result without repeating lines up with it element for element.
+    let sameCount = program.values[old].shape.count == program.values[new].shape.count
+    return positions.allSatisfy { instruction.operation.mayOverwrite(input: $0, with: output) && sameCount }
       || (instruction.operation == .reshape)
   }
 }

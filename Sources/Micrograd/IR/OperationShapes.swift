@@ -57,15 +57,11 @@ extension Operation {
       }
     case .assign:
       return inputs[0] == inputs[1] ? nil : "cannot assign \(irType(inputs[1])) to \(irType(inputs[0]))"
-    case .optimizerStep(_, let row):
-      let coefficients = inputs[2]
-      guard coefficients.rank == 2, coefficients[1] == OptimizerUpdate.coefficientCount else {
-        return "the coefficients should be f32[n,\(OptimizerUpdate.coefficientCount)], not \(irType(coefficients))"
+    case .optimizerStep:
+      guard inputs[2] == [] && inputs[3] == [] else {
+        return "the learning rate and step count should be f32[], not \(irType(inputs[2])) and \(irType(inputs[3]))"
       }
-      guard row >= 0 && row < coefficients[0] else {
-        return "row \(row) is not a row of the coefficients \(irType(coefficients))"
-      }
-      let operands = [inputs[1]] + inputs[3...]
+      let operands = [inputs[1]] + inputs[4...]
       return operands.allSatisfy { $0 == inputs[0] }
         ? nil : "the gradient and state should have the parameter's shape \(irType(inputs[0])): \(irTypes(inputs))"
     case .fused:
@@ -112,13 +108,8 @@ extension Operation {
     case .select: (inputRange, outputCount) = (3...3, 1)
     case .concatenate: (inputRange, outputCount) = (1...Int.max, 1)
     case .assign: (inputRange, outputCount) = (2...2, 0)
-    case .optimizerStep(let rule, _):
-      let states: Int
-      switch rule {
-      case .sgd(let momentum, _): states = momentum ? 1 : 0
-      case .adam: states = 2
-      }
-      (inputRange, outputCount) = ((3 + states)...(3 + states), 0)
+    case .optimizerStep(let rule):
+      (inputRange, outputCount) = ((4 + rule.bufferCount)...(4 + rule.bufferCount), 0)
     case .fused(let kernel), .fusedReduce(let kernel, _, _):
       guard kernel.inputCount >= 0 else { return "the kernel has \(kernel.inputCount) inputs" }
       (inputRange, outputCount) = (kernel.inputCount...kernel.inputCount, max(kernel.outputs.count, 1))

@@ -11,12 +11,6 @@ extension ProgramReader {
   static let matmulSpellings: [String: (Bool, Bool)] = [
     "matmul": (false, false), "matmul.nt": (false, true), "matmul.tn": (true, false), "matmul.tt": (true, true),
   ]
-  static let optimizerRules: [String: OptimizerRule] = [
-    "sgd": .sgd(momentum: false, nesterov: false), "sgd.momentum": .sgd(momentum: true, nesterov: false),
-    "sgd.nesterov": .sgd(momentum: false, nesterov: true),
-    "sgd.momentum.nesterov": .sgd(momentum: true, nesterov: true),
-    "adam": .adam,
-  ]
 
   /// Any operation.
   mutating func operation() throws(IRParseError) -> Operation {
@@ -29,10 +23,32 @@ extension ProgramReader {
       let (kernel, _) = try kernelBody(reducing: false)
       return .matmulEpilogue(transposeA: transposeA, transposeB: transposeB, kernel)
     }
-    if let rule = Self.optimizerRules[name] {
-      return .optimizerStep(rule, row: try attribute("row"))
-    }
     switch name {
+    case "sgd":
+      try scanner.expect("[", "'[' and SGD's hyper-parameters")
+      let momentum = try double(of: "momentum")
+      try scanner.expect(",", "',' and dampening=")
+      let dampening = try double(of: "dampening")
+      try scanner.expect(",", "',' and weight_decay=")
+      let weightDecay = try double(of: "weight_decay")
+      try scanner.expect(",", "',' and nesterov=")
+      try scanner.expect("nesterov=", "'nesterov='")
+      let nesterov: Bool
+      if scanner.take("true") { nesterov = true } else { try scanner.expect("false", "true or false"); nesterov = false }
+      try scanner.expect("]", "']' after nesterov")
+      return .optimizerStep(.sgd(momentum: momentum, dampening: dampening, weightDecay: weightDecay, nesterov: nesterov))
+    case "adam", "adamw":
+      try scanner.expect("[", "'[' and Adam's hyper-parameters")
+      let beta1 = try double(of: "beta1")
+      try scanner.expect(",", "',' and beta2=")
+      let beta2 = try double(of: "beta2")
+      try scanner.expect(",", "',' and eps=")
+      let epsilon = try double(of: "eps")
+      try scanner.expect(",", "',' and weight_decay=")
+      let weightDecay = try double(of: "weight_decay")
+      try scanner.expect("]", "']' after weight_decay")
+      return .optimizerStep(
+        .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, decoupled: name == "adamw"))
     case "reshape": return .reshape
     case "expand": return .expand
     case "assign": return .assign
@@ -85,6 +101,12 @@ extension ProgramReader {
     let value = try value(of: name)
     try scanner.expect("]", "']' after \(name)")
     return value
+  }
+
+  /// `name=0.9`.
+  mutating func double(of name: String) throws(IRParseError) -> Double {
+    try scanner.expect(name + "=", "'\(name)='")
+    return try scanner.double("a number for \(name)")
   }
 
   /// `name=3`.

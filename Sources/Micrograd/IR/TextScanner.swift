@@ -170,6 +170,24 @@ struct TextScanner {
       }
       return Float(bitPattern: negative ? bits | 0x8000_0000 : bits)
     }
+    let text = try decimalLiteral(what, from: start)
+    guard let value = Float(text) else { throw error(.expected(what, found: "'\(text)'"), at: start) }
+    return value
+  }
+
+  /// A finite double written as Swift's `description` writes it (for
+  /// optimizer hyper-parameters, which are Python floats in PyTorch).
+  mutating func double(_ what: String) throws(IRParseError) -> Double {
+    let start = mark
+    _ = take(minus)
+    let text = try decimalLiteral(what, from: start)
+    guard let value = Double(text), value.isFinite else { throw error(.expected(what, found: "'\(text)'"), at: start) }
+    return value
+  }
+
+  /// The text from `start` through a plain decimal with an optional
+  /// fraction and exponent (the sign, if any, already taken).
+  private mutating func decimalLiteral(_ what: String, from start: Mark) throws(IRParseError) -> String {
     let digitsStart = offset
     while isDigit(current) { advance() }
     guard offset > digitsStart else { throw error(.expected(what, found: found(at: start)), at: start) }
@@ -183,9 +201,7 @@ struct TextScanner {
       guard isDigit(current) else { throw expected("the digits of an exponent") }
       while isDigit(current) { advance() }
     }
-    let text = String(decoding: bytes[start.offset..<offset], as: UTF8.self)
-    guard let value = Float(text) else { throw error(.expected(what, found: "'\(text)'"), at: start) }
-    return value
+    return String(decoding: bytes[start.offset..<offset], as: UTF8.self)
   }
 
   /// `"…"` with the escapes ``IRSpelling/quoted(_:)`` writes.

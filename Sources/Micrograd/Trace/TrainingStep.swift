@@ -83,7 +83,7 @@ public final class TrainingStep: @unchecked Sendable {
   /// The step's program after lowering and after each compiler pass, for
   /// data inputs of these shapes (see ``CompiledFunction/passDumps(for:)``).
   public func passDumps(for shapes: [Shape]) throws(CompileError) -> [PassDump] {
-    try compiled.passDumps(for: shapes + [[optimizer.parameters.count, OptimizerUpdate.coefficientCount]])
+    try compiled.passDumps(for: shapes + [[]])
   }
 
   /// How many times the step has been traced.

@@ -74,16 +74,13 @@ import Testing
       if value.role == .parameter { bindings[id] = parameters[value.name] }
       if value.role == .state { bindings[id] = Tensor.zeros(value.shape) }
     }
-    #expect(bindings.count == 8)
+    #expect(bindings.count == 12)  // 4 parameters, their step counts and momentum buffers
     let interpreter = Interpreter(LoweredProgram(program: program, bindings: bindings))
     var random = TestRandom(seed: 22)
     let x = random.tensor([5, 2], requiresGrad: false)
     let y = Tensor([1, -1, 1, -1, 1])
-    // SGD's first step copies the gradient into the momentum buffer (row
-    // flag 1); compiled steps get the same coefficients from the optimizer.
-    let coefficients = Tensor(
-      (0..<4).flatMap { _ in [-0.1, 0.9, 1, 0, 1, 0, 0, 0] as [Float] }, shape: [4, OptimizerUpdate.coefficientCount])
-    let loss = try interpreter.run([x, y, coefficients])[0]
+    // The learning rate is the only per-step input; step counts are state.
+    let loss = try interpreter.run([x, y, Tensor(0.1)])[0]
     let compiledLoss = try step(x, y)
     #expect(identical(loss, compiledLoss))
     for (a, b) in zip(compiledModel.parameters(), textModel.parameters()) {

@@ -102,7 +102,12 @@ import Testing
       case .sliceScatter: instruction.operation = .sliceScatter(axis: small(), start: small(), step: small())
       case .concatenate: instruction.operation = .concatenate(axis: small())
       case .oneHot: instruction.operation = .oneHot(classes: small())
-      case .optimizerStep(let rule, _): instruction.operation = .optimizerStep(rule, row: small())
+      case .optimizerStep(.sgd(let momentum, let dampening, let weightDecay, let nesterov)):
+        instruction.operation = .optimizerStep(
+          .sgd(momentum: momentum, dampening: dampening, weightDecay: weightDecay, nesterov: !nesterov))
+      case .optimizerStep(.adam(let beta1, let beta2, let epsilon, let weightDecay, let decoupled)):
+        instruction.operation = .optimizerStep(
+          .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, decoupled: !decoupled))
       case .fused(var kernel):
         kernel.outputs[0] = small()
         instruction.operation = .fused(kernel)

@@ -158,8 +158,12 @@ import Testing
       name: "slice without start", replacing: "add %0, %1", with: "slice[axis=0,step=1] %0", line: 7, at: "step",
       message: "expected 'start=', found 'step=1]'"),
     Case(
-      name: "optimizer step without row", replacing: "add %0, %1", with: "adam %0", line: 7, at: " %0",
-      message: "expected '[row=…]'"),
+      name: "optimizer step without hyper-parameters", replacing: "add %0, %1", with: "adam %0", line: 7, at: " %0",
+      message: "expected '[' and Adam's hyper-parameters"),
+    Case(
+      name: "optimizer hyper-parameter not a number", replacing: "add %0, %1",
+      with: "sgd[momentum=x,dampening=0.0,weight_decay=0.0,nesterov=false] %0", line: 7, at: "x",
+      message: "expected a number for momentum"),
   ]
 
   @Test(arguments: cases)

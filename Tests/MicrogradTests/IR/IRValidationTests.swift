@@ -115,17 +115,17 @@ import Testing
       name: "assign to an input", signature: [x, w], body: ["%9 = neg %0 : f32[2,3]", "assign %0, %9"],
       line: 8, message: "assigns to %0, which is an input, not a parameter or state"),
     Case(
-      name: "optimizer state missing", signature: [x, w, "%2: f32[1,8] input \"optimizer\""],
-      body: ["%9 = neg %1 : f32[4,2]", "sgd.momentum[row=0] %1, %9, %2"],
-      line: 9, message: "sgd.momentum takes 4 inputs, got 3"),
+      name: "optimizer state missing", signature: [x, w, "%2: f32[] input \"lr\"", "%3: f32[] state \"w.step\""],
+      body: ["%9 = neg %1 : f32[4,2]", "sgd[momentum=0.9,dampening=0.0,weight_decay=0.0,nesterov=false] %1, %9, %2, %3"],
+      line: 10, message: "sgd takes 5 inputs, got 4"),
     Case(
-      name: "optimizer row outside the coefficients", signature: [x, w, "%2: f32[1,8] input \"optimizer\""],
-      body: ["%9 = neg %1 : f32[4,2]", "sgd[row=1] %1, %9, %2"],
-      line: 9, message: "row 1 is not a row of the coefficients f32[1,8]"),
+      name: "optimizer learning rate not a scalar", signature: [x, w, "%2: f32[1,8] input \"lr\"", "%3: f32[] state \"w.step\""],
+      body: ["%9 = neg %1 : f32[4,2]", "sgd[momentum=0.0,dampening=0.0,weight_decay=0.0,nesterov=false] %1, %9, %2, %3"],
+      line: 10, message: "the learning rate and step count should be f32[], not f32[1,8] and f32[]"),
     Case(
-      name: "optimizer updates an input", signature: [x, w, "%2: f32[1,8] input \"optimizer\""],
-      body: ["%9 = neg %0 : f32[2,3]", "sgd[row=0] %0, %9, %2"],
-      line: 9, message: "updates %0, which is an input"),
+      name: "optimizer updates an input", signature: [x, w, "%2: f32[] input \"lr\"", "%3: f32[] state \"w.step\""],
+      body: ["%9 = neg %0 : f32[2,3]", "sgd[momentum=0.0,dampening=0.0,weight_decay=0.0,nesterov=false] %0, %9, %2, %3"],
+      line: 10, message: "updates %0, which is an input"),
     Case(
       name: "returned but never made", signature: [x, w], body: ["dropped %9: f32[2,3]"],
       line: 5, message: "outputs: %2 is returned but no instruction makes it"),

@@ -34,7 +34,7 @@ import Testing
     let step = try compile(model, optimizer: SGD(model.parameters(), lr: 0.1)) { x, y in mseLoss(model(x), y) }
     let dumps = try step.passDumps(for: [[5, 2], [5, 1]])
     #expect(dumps.count == Compiler.passes.count + 1)
-    #expect(dumps.allSatisfy { $0.text.contains("sgd[row=0]") })
+    #expect(dumps.allSatisfy { $0.text.contains("sgd[momentum=0.0,dampening=0.0,weight_decay=0.0,nesterov=false]") })
   }
 
   /// With `MICROGRAD_DUMP_DIR` set, every compilation writes

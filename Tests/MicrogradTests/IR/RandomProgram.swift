@@ -13,7 +13,7 @@ struct RandomProgram {
   var program = Program()
   private var random: TestRandom
   private var parameters: [ValueID] = []
-  private var coefficients: ValueID?
+  private var learningRate: ValueID?
 
   static let awkwardNames = [
     "x", "layers.0.weight", "with space", "quote\"inside", "back\\slash", "new\nline", "tab\there", "ünïcødé ✓",
@@ -224,17 +224,17 @@ struct RandomProgram {
         return
       }
       let rules: [OptimizerRule] = [
-        .sgd(momentum: false, nesterov: false), .sgd(momentum: true, nesterov: false),
-        .sgd(momentum: true, nesterov: true), .sgd(momentum: false, nesterov: true), .adam,
+        .sgd(momentum: 0, dampening: 0, weightDecay: 0, nesterov: false),
+        .sgd(momentum: 0.9, dampening: 0.1, weightDecay: 1e-4, nesterov: false),
+        .sgd(momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: true),
+        .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, decoupled: false),
+        .adam(beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 1e-2, decoupled: true),
       ]
       let rule = rules[pick(rules.count)]
-      let states =
-        rule == .adam
-        ? 2 : (rule == .sgd(momentum: true, nesterov: false) || rule == .sgd(momentum: true, nesterov: true) ? 1 : 0)
-      let coefficients = self.coefficients ?? leaf(.input, [4, OptimizerUpdate.coefficientCount])
-      self.coefficients = coefficients
-      let state = (0..<states).map { _ in leaf(.state, parameterShape) }
-      emit(.optimizerStep(rule, row: pick(4)), [parameter, gradient, coefficients] + state, [])
+      let learningRate = self.learningRate ?? leaf(.input, [])
+      self.learningRate = learningRate
+      let state = [leaf(.state, [])] + (0..<rule.bufferCount).map { _ in leaf(.state, parameterShape) }
+      emit(.optimizerStep(rule), [parameter, gradient, learningRate] + state, [])
     default:
       emit(.unary(.relu), [a], [shape])
     }
