@@ -22,6 +22,11 @@ struct MicrogradCommand: ParsableCommand {
     } catch {
       exitForUsage(error)
     }
+    if command is MicrogradCommand {
+      // No subcommand: a usage error, not a request for help.
+      standardError(helpMessage())
+      Foundation.exit(2)
+    }
     do {
       var command = command
       try command.run()

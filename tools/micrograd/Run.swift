@@ -79,10 +79,6 @@ struct Run: ParsableCommand {
       do { given[name] = try NumPyArray(npyFile: path).tensor } catch { throw ToolFailure(error.description) }
     }
     let rates = try learningRates(takesLearningRate: runner.inputNames.contains("lr"))
-    for name in runner.zeroInitializedState.prefix(1) {
-      let count = runner.zeroInitializedState.count
-      standardError("micrograd: note: \(count) optimizer state tensor\(count == 1 ? "" : "s") (\(name)…) start at zeros")
-    }
 
     let lossName = lossOutput(runner)
     var outputs: [String: Tensor] = [:]
@@ -90,6 +86,10 @@ struct Run: ParsableCommand {
       var inputs = given
       if let rates { inputs["lr"] = Tensor(rates[step]) }
       do { outputs = try runner.run(inputs: inputs) } catch { throw ToolFailure(error.description) }
+      if step == 0, let name = runner.zeroInitializedState.first {
+        let count = runner.zeroInitializedState.count
+        standardError("micrograd: note: \(count) optimizer state tensor\(count == 1 ? "" : "s") (\(name)…) started at zeros")
+      }
       if steps > 1 || runner.isTraining, let lossName, let loss = outputs[lossName] {
         print("step \(step) \(lossName) \(loss.item().description)")
       }
