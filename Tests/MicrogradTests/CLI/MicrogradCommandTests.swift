@@ -70,6 +70,19 @@ import Testing
     program.instructions.filter { $0.section == section }.count
   }
 
+  /// The committed example and the fuzzer's valid seeds pass `check`.
+  @Test(arguments: [
+    "docs/examples/moons-step.mgir", "Fuzz/corpus/ir/mlp-step.mgir", "Fuzz/corpus/ir/ops.mgir",
+    "Fuzz/corpus/ir/planned-forward.mgir",
+  ])
+  func committedExamplesAreValid(path: String) throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+    let result = try tool.run(["check", root.appendingPathComponent(path).path])
+    #expect(result.status == 0, "\(result.error)")
+    #expect(result.output.hasPrefix("ok: "))
+  }
+
   @Test func checkNamesLineAndColumnOfAParseError() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
