@@ -50,10 +50,12 @@ func summary(_ parsed: ParsedProgram, file: String) -> String {
     "instructions: \(program.instructions.count) ("
       + zip(sections, sectionTotals).map { "\($0.rawValue) \($1)" }.joined(separator: ", ") + ")")
   let width = max(9, (order.map(\.count).max() ?? 0))
-  let header = ["operation".padded(width)] + sections.map { $0.rawValue.padded(8, left: true) } + ["total".padded(6, left: true)]
+  let header =
+    ["operation".padded(width)] + sections.map { $0.rawValue.padded(8, left: true) } + ["total".padded(6, left: true)]
   lines.append("  " + header.joined(separator: " "))
   for name in order.sorted(by: { (total(counts[$0]!), $1) > (total(counts[$1]!), $0) }) {
-    let row = [name.padded(width)] + sections.map { String(counts[name]![$0] ?? 0).padded(8, left: true) }
+    let row =
+      [name.padded(width)] + sections.map { String(counts[name]![$0] ?? 0).padded(8, left: true) }
       + [String(total(counts[name]!)).padded(6, left: true)]
     lines.append("  " + row.joined(separator: " "))
   }

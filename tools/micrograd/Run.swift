@@ -88,7 +88,8 @@ struct Run: ParsableCommand {
       do { outputs = try runner.run(inputs: inputs) } catch { throw ToolFailure(error.description) }
       if step == 0, let name = runner.zeroInitializedState.first {
         let count = runner.zeroInitializedState.count
-        standardError("micrograd: note: \(count) optimizer state tensor\(count == 1 ? "" : "s") (\(name)…) started at zeros")
+        standardError(
+          "micrograd: note: \(count) optimizer state tensor\(count == 1 ? "" : "s") (\(name)…) started at zeros")
       }
       if steps > 1 || runner.isTraining, let lossName, let loss = outputs[lossName] {
         print("step \(step) \(lossName) \(loss.item().description)")
@@ -149,7 +150,8 @@ struct Run: ParsableCommand {
 /// `name` as a file name: letters, digits, `.`, `-` and `_` kept, anything else `_`.
 func fileName(_ name: String) -> String {
   let kept = name.unicodeScalars.map { scalar -> String in
-    scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "._-".unicodeScalars.contains(scalar))
+    scalar.isASCII
+      && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "._-".unicodeScalars.contains(scalar))
       ? String(scalar) : "_"
   }
   let joined = kept.joined()

@@ -62,8 +62,10 @@ import Testing
     #expect(lines.contains("fused kernels: \(fused.count)"))
     let plan = try #require(program.memoryPlan)
     #expect(lines.contains { $0.hasPrefix("memory: \(plan.bufferSizes.count) buffers, peak \(plan.peakBytes) bytes") })
-    #expect(lines.contains("instructions: \(program.instructions.count) (forward \(count(program, .forward)), "
-      + "backward \(count(program, .backward)), update \(count(program, .update)))"))
+    #expect(
+      lines.contains(
+        "instructions: \(program.instructions.count) (forward \(count(program, .forward)), "
+          + "backward \(count(program, .backward)), update \(count(program, .update)))"))
   }
 
   private func count(_ program: Program, _ section: Instruction.Section) -> Int {
@@ -113,7 +115,8 @@ import Testing
     let file = try folder.write(text, to: "shapes.mgir")
     let result = try tool.run(["check", file])
     #expect(result.status == 1)
-    #expect(result.error.contains("line 3: instruction 0 (%2 = matmul): inner dimensions 3 and 4 differ"), "\(result.error)")
+    #expect(
+      result.error.contains("line 3: instruction 0 (%2 = matmul): inner dimensions 3 and 4 differ"), "\(result.error)")
   }
 
   /// A forward program run on .npy inputs writes its outputs, equal to eager results.
@@ -204,17 +207,27 @@ import Testing
     cases += [
       ["check", folder.file("binary.mgir")], ["check", folder.file("missing.mgir")], ["inspect", folder.path],
       // No weights, junk weights, a missing input, a wrong shape, no learning rate.
-      ["run", good, "--input", "x0=" + folder.file("x.npy"), "--input", "x1=" + folder.file("short.npy"),
-       "--lr", "0.1", "--out", folder.file("o")],
+      [
+        "run", good, "--input", "x0=" + folder.file("x.npy"), "--input", "x1=" + folder.file("short.npy"),
+        "--lr", "0.1", "--out", folder.file("o"),
+      ],
       ["run", good, "--weights", folder.file("junk.safetensors"), "--out", folder.file("o")],
-      ["run", good, "--weights", folder.file("w.safetensors"), "--input", "x0=" + folder.file("x.npy"),
-       "--lr", "0.1", "--out", folder.file("o")],
-      ["run", good, "--weights", folder.file("w.safetensors"), "--input", "x0=" + folder.file("x.npy"),
-       "--input", "x1=" + folder.file("x.npy"), "--lr", "0.1", "--out", folder.file("o")],
-      ["run", good, "--weights", folder.file("w.safetensors"), "--input", "x0=" + folder.file("x.npy"),
-       "--input", "x1=" + folder.file("short.npy"), "--out", folder.file("o")],
-      ["run", good, "--weights", folder.file("w.safetensors"), "--input", "x0=" + folder.file("junk.safetensors"),
-       "--input", "x1=" + folder.file("short.npy"), "--lr", "1", "--out", folder.file("o")],
+      [
+        "run", good, "--weights", folder.file("w.safetensors"), "--input", "x0=" + folder.file("x.npy"),
+        "--lr", "0.1", "--out", folder.file("o"),
+      ],
+      [
+        "run", good, "--weights", folder.file("w.safetensors"), "--input", "x0=" + folder.file("x.npy"),
+        "--input", "x1=" + folder.file("x.npy"), "--lr", "0.1", "--out", folder.file("o"),
+      ],
+      [
+        "run", good, "--weights", folder.file("w.safetensors"), "--input", "x0=" + folder.file("x.npy"),
+        "--input", "x1=" + folder.file("short.npy"), "--out", folder.file("o"),
+      ],
+      [
+        "run", good, "--weights", folder.file("w.safetensors"), "--input", "x0=" + folder.file("junk.safetensors"),
+        "--input", "x1=" + folder.file("short.npy"), "--lr", "1", "--out", folder.file("o"),
+      ],
     ]
     for arguments in cases {
       let result = try tool.run(arguments)
