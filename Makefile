@@ -31,3 +31,25 @@ fixtures:
 
 clean:
 	rm -rf .build
+
+# libFuzzer targets (Fuzz/, a package of its own; see Fuzz/README.md). `make fuzz` runs one target for
+# FUZZ_TIME seconds (default 600) on a copy of its committed corpus; FUZZ_TARGET is ir, npy or safetensors.
+# `make fuzz-smoke` runs every target once over its committed corpus.
+FUZZ_TIME ?= 600
+FUZZ_TARGET ?= ir
+FUZZ_BIN = Fuzz/.build/release
+.PHONY: fuzz fuzz-smoke fuzz-build
+
+fuzz-build: setup
+	cd Fuzz && swift build -c release --sanitize=fuzzer
+
+fuzz: fuzz-build
+	mkdir -p Fuzz/.build/corpus/$(FUZZ_TARGET) Fuzz/.build/crashes
+	SWIFT_BACKTRACE=enable=no $(FUZZ_BIN)/micrograd-fuzz-$(FUZZ_TARGET) -max_total_time=$(FUZZ_TIME) \
+	  -artifact_prefix=Fuzz/.build/crashes/ -print_final_stats=1 \
+	  Fuzz/.build/corpus/$(FUZZ_TARGET) Fuzz/corpus/$(FUZZ_TARGET)
+
+fuzz-smoke: fuzz-build
+	for target in ir npy safetensors; do \
+	  SWIFT_BACKTRACE=enable=no $(FUZZ_BIN)/micrograd-fuzz-$$target -runs=0 Fuzz/corpus/$$target || exit 1; \
+	done

@@ -7,6 +7,10 @@ let package = Package(
     .library(name: "Micrograd", targets: ["Micrograd"]),
     .executable(name: "moons", targets: ["moons"]),
     .executable(name: "micrograd-bench", targets: ["micrograd-bench"]),
+    .executable(name: "micrograd", targets: ["MicrogradCommand"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
   ],
   targets: [
     .systemLibrary(
@@ -25,6 +29,10 @@ let package = Package(
     .executableTarget(
       name: "micrograd-runtime-bench", dependencies: ["Micrograd"], path: "tools/runtime-bench",
       exclude: ["allocation-counter.c", "run.sh"]),
+    .executableTarget(
+      name: "MicrogradCommand",
+      dependencies: ["Micrograd", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      path: "tools/micrograd"),
     .testTarget(name: "MicrogradTests", dependencies: ["Micrograd"], resources: [.copy("Fixtures")]),
   ],
   swiftLanguageModes: [.v6]

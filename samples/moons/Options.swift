@@ -4,7 +4,7 @@ import Foundation
 struct Options {
   /// The number of training steps.
   var steps = 100
-  /// The directory the decision boundary SVG is written to.
+  /// The directory the decision boundary SVG, the weights, the data and the step's program are written to.
   var outputDirectory = "out/moons"
   /// Run op by op instead of tracing and compiling the step.
   var eager = false

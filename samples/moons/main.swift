@@ -28,6 +28,11 @@ func accuracy(_ scores: Tensor, _ labels: Tensor) -> Float {
 
 /// One training step at learning rate `lr`; returns the loss and accuracy before the update.
 let trainingStep: (Double) throws -> (Float, Float)
+/// The files that let `micrograd run` replay the training: the data, the weights before training and,
+/// compiled, the step's program.
+var replayFiles: [(name: String, write: (String) throws -> Void)] = [
+  ("x0.npy", { try points.writeNPY(to: $0) }), ("x1.npy", { try labels.writeNPY(to: $0) }),
+]
 if options.eager {
   trainingStep = { lr in
     let scores = model(points).reshape([-1])
@@ -41,17 +46,29 @@ if options.eager {
 } else {
   let step = try compile(model, optimizer: optimizer) { x, y in loss(model(x).reshape([-1]), y) }
   let predict = compile { xs in [model(xs[0]).reshape([-1])] }
+  let text = try step.program(for: [points.shape, labels.shape]).text()
+  replayFiles.append(("step.mgir", { try writeAtomically(text, to: $0) }))
   trainingStep = { lr in
     let scores = try predict(points)[0]
     return (try step(points, labels, lr: lr).item(), accuracy(scores, labels))
   }
 }
 
+do {
+  try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
+  try model.saveParameters(to: options.outputDirectory + "/initial.safetensors")
+  for (name, write) in replayFiles { try write(options.outputDirectory + "/" + name) }
+} catch {
+  FileHandle.standardError.write(Data("moons: cannot write to \(options.outputDirectory): \(error)\n".utf8))
+  exit(1)
+}
+
 let progress = Progress(total: options.steps, exact: options.exactLosses)
+let learningRates = (0..<options.steps).map { 1.0 - 0.9 * Double($0) / Double(options.steps) }
 let clock = ContinuousClock()
 let start = clock.now
 for step in 0..<options.steps {
-  let (loss, accuracy) = try trainingStep(1.0 - 0.9 * Double(step) / Double(options.steps))
+  let (loss, accuracy) = try trainingStep(learningRates[step])
   progress.update(step: step, loss: loss, accuracy: accuracy)
 }
 let elapsed = clock.now - start
@@ -70,8 +87,12 @@ print(
 let path = options.outputDirectory + "/boundary.svg"
 do {
   try writeAtomically(DecisionBoundary(model: model, moons: moons).svg(), to: path)
-  print("wrote \(path)")
+  try model.saveParameters(to: options.outputDirectory + "/weights.safetensors")
+  // The learning rate of each step as the step used it: float32.
+  try Tensor(learningRates.map { Float($0) }).writeNPY(to: options.outputDirectory + "/lr.npy")
+  print("wrote \(path) and the replay files (\(replayFiles.map(\.name).joined(separator: ", ")), ", terminator: "")
+  print("initial.safetensors, weights.safetensors, lr.npy)")
 } catch {
-  FileHandle.standardError.write(Data("moons: cannot write \(path): \(error)\n".utf8))
+  FileHandle.standardError.write(Data("moons: cannot write to \(options.outputDirectory): \(error)\n".utf8))
   exit(1)
 }
