@@ -12,10 +12,13 @@ import Foundation
 /// and everything its kernel would work out from shapes (strides, reduction
 /// walks, batch offsets). A run is then a loop over plain values calling the
 /// same kernels eager mode uses, and allocates nothing on the heap (counted
-/// by `tools/bench/run.sh allocations`; OpenBLAS itself may, when it runs a
-/// large product on several threads). Operations without a prepared form
-/// (fused kernels) go through ``Kernels/execute(_:_:_:_:_:)`` as eager mode
-/// does, and allocate what their kernel allocates.
+/// by `tools/runtime-bench/run.sh allocations`; OpenBLAS itself may, when it
+/// runs a large product on several threads). Fused kernels, fused reductions,
+/// matmul epilogues and optimizer steps keep their plans (strides, tiles,
+/// scratch) in their steps; eager mode builds the same plans per call and
+/// runs the same kernels. The operations still going through
+/// ``Kernels/execute(_:_:_:_:_:)`` (slice-scatter, concatenate, logsumexp,
+/// one-hot) allocate what their kernel allocates.
 final class Interpreter: @unchecked Sendable {
   /// One instruction with its buffers and kernel data resolved.
   enum Step {
@@ -30,6 +33,17 @@ final class Interpreter: @unchecked Sendable {
     /// `expand` and `permute`.
     case gather(UnsafePointer<Float>, UnsafeMutablePointer<Float>, StridedRows.Layout)
     case matmul(UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Gemm.BatchPlan)
+    /// `fused`, with its evaluation planned (and its scratch owned).
+    case fused(FusedEvaluator.Plan)
+    /// `fusedReduce`.
+    case fusedReduce(FusedReduction.Plan)
+    /// `matmulEpilogue`: the product into the first output, then the kernel over it.
+    case matmulEpilogue(
+      UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Gemm.BatchPlan, FusedEvaluator.Plan)
+    /// `optimizerStep`, in place: parameter, gradient, learning rate, step count, the rule's buffers.
+    case optimizer(
+      OptimizerRule, UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+      UnsafeMutablePointer<Float>, [UnsafeMutablePointer<Float>], count: Int)
     /// Anything else, run through the shared dispatch.
     case kernel(Operation, [UnsafePointer<Float>], [Shape], [UnsafeMutablePointer<Float>], [Shape])
   }
@@ -93,6 +107,11 @@ final class Interpreter: @unchecked Sendable {
     let outputShapes = instruction.outputs.map { values[$0].shape }
     guard let out = outputs.first, let shape = outputShapes.first else {
       // In place, no outputs (an optimizer step).
+      if case .optimizerStep(let rule) = instruction.operation {
+        return .optimizer(
+          rule, buffers[instruction.inputs[0]], inputs[1], inputs[2], buffers[instruction.inputs[3]],
+          instruction.inputs[4...].map { buffers[$0] }, count: inputShapes[0].count)
+      }
       return .kernel(instruction.operation, inputs, inputShapes, [], [])
     }
     switch instruction.operation {
@@ -115,6 +134,16 @@ final class Interpreter: @unchecked Sendable {
     case .matmul(let transposeA, let transposeB):
       let plan = Gemm.BatchPlan(inputShapes[0], transposeA: transposeA, inputShapes[1], transposeB: transposeB, shape)
       return .matmul(inputs[0], inputs[1], out, plan)
+    case .slice(let axis, let start, let step):
+      return .gather(inputs[0], out, Kernels.sliceLayout(inputShapes[0], axis: axis, start: start, step: step, shape))
+    case .fused(let kernel):
+      return .fused(FusedEvaluator.Plan(kernel, shape, inputs, inputShapes, outputs: outputs))
+    case .fusedReduce(let kernel, let f, let axes):
+      return .fusedReduce(FusedReduction.Plan(kernel, f, axes: axes, inputs, inputShapes, outputs))
+    case .matmulEpilogue(let transposeA, let transposeB, let kernel):
+      let plan = Gemm.BatchPlan(inputShapes[0], transposeA: transposeA, inputShapes[1], transposeB: transposeB, shape)
+      let epilogue = FusedEvaluator.epiloguePlan(kernel, product: out, inputs, inputShapes, outputs, shape)
+      return .matmulEpilogue(inputs[0], inputs[1], out, plan, epilogue)
     default:
       return .kernel(instruction.operation, inputs, inputShapes, outputs, outputShapes)
     }
@@ -175,6 +204,15 @@ final class Interpreter: @unchecked Sendable {
       Elementwise.gather(source, out, layout)
     case .matmul(let a, let b, let out, let plan):
       Gemm.batched(a, b, out, plan)
+    case .fused(let plan):
+      FusedEvaluator.run(plan)
+    case .fusedReduce(let plan):
+      FusedReduction.run(plan)
+    case .matmulEpilogue(let a, let b, let out, let plan, let epilogue):
+      Gemm.batched(a, b, out, plan)
+      FusedEvaluator.run(epilogue)
+    case .optimizer(let rule, let parameter, let gradient, let learningRate, let step, let buffers, let count):
+      OptimizerUpdate.apply(rule, parameter, gradient, learningRate: learningRate[0], step: step, buffers, count: count)
     case .kernel(let operation, let inputs, let inputShapes, let outputs, let outputShapes):
       Kernels.execute(operation, inputs, inputShapes, outputs, outputShapes)
     }

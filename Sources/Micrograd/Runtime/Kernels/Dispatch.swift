@@ -37,8 +37,7 @@ enum Kernels {
       let strides = inputShapes[0].strides
       Elementwise.gather(inputs[0], offset: 0, strides: axes.map { strides[$0] }, out, shape)
     case .slice(let axis, let start, let step):
-      let (offset, strides) = slicePositions(in: inputShapes[0], axis: axis, start: start, step: step)
-      Elementwise.gather(inputs[0], offset: offset, strides: strides, out, shape)
+      Elementwise.gather(inputs[0], out, sliceLayout(inputShapes[0], axis: axis, start: start, step: step, shape))
     case .sliceScatter(let axis, let start, let step):
       let (offset, strides) = slicePositions(in: shape, axis: axis, start: start, step: step)
       Elementwise.fill(out, 0, count: shape.count)
@@ -60,14 +59,22 @@ enum Kernels {
       Gemm.batched(inputs[0], inputShapes[0], transposeA, inputs[1], inputShapes[1], transposeB, out, shape)
     case .optimizerStep: break  // handled above: it has no output
     case .fused(let kernel):
-      FusedEvaluator.run(kernel, inputs, inputShapes, outputs, shape)
+      FusedEvaluator.run(FusedEvaluator.Plan(kernel, shape, inputs, inputShapes, outputs: outputs))
     case .fusedReduce(let kernel, let f, let axes):
-      FusedReduction.run(kernel, f, axes: axes, inputs, inputShapes, outputs)
+      FusedReduction.run(FusedReduction.Plan(kernel, f, axes: axes, inputs, inputShapes, outputs))
     case .matmulEpilogue(let transposeA, let transposeB, let kernel):
       // The product lands in the first output; the kernel then runs over it in place.
-      Gemm.batched(inputs[0], inputShapes[0], transposeA, inputs[1], inputShapes[1], transposeB, out, shape)
-      FusedEvaluator.runEpilogue(kernel, product: out, inputs, inputShapes, outputs, shape)
+      let plan = Gemm.BatchPlan(inputShapes[0], transposeA: transposeA, inputShapes[1], transposeB: transposeB, shape)
+      Gemm.batched(inputs[0], inputs[1], out, plan)
+      FusedEvaluator.run(FusedEvaluator.epiloguePlan(kernel, product: out, inputs, inputShapes, outputs, shape))
     }
+  }
+
+  /// The walk reading a slice (`axis`, `start`, `step`) of an input shaped
+  /// `input` into an output shaped `shape`.
+  static func sliceLayout(_ input: Shape, axis: Int, start: Int, step: Int, _ shape: Shape) -> StridedRows.Layout {
+    let (offset, strides) = slicePositions(in: input, axis: axis, start: start, step: step)
+    return StridedRows.Layout(shape: shape, strides: [strides], base: [offset])
   }
 
   /// Fills the one-hot rows of invalid class indices with NaN, so a bad

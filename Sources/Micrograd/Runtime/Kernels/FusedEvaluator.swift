@@ -22,7 +22,7 @@ enum FusedEvaluator {
     _ kernel: FusedKernel, _ inputs: [UnsafePointer<Float>], _ inputShapes: [Shape],
     _ outputs: [UnsafeMutablePointer<Float>], _ shape: Shape
   ) {
-    evaluate(kernel, shape, input: { (inputs[$0], inputShapes[$0]) }, outputs: outputs)
+    run(Plan(kernel, shape, inputs, inputShapes, outputs: outputs))
   }
 
   /// Evaluates a matmul epilogue: register 0 is `product` (shaped `shape`,
@@ -32,23 +32,36 @@ enum FusedEvaluator {
     _ kernel: FusedKernel, product: UnsafePointer<Float>, _ inputs: [UnsafePointer<Float>], _ inputShapes: [Shape],
     _ outputs: [UnsafeMutablePointer<Float>], _ shape: Shape
   ) {
-    evaluate(
-      kernel, shape, input: { $0 == 0 ? (product, shape) : (inputs[$0 + 1], inputShapes[$0 + 1]) }, outputs: outputs)
+    run(epiloguePlan(kernel, product: product, inputs, inputShapes, outputs, shape))
+  }
+
+  /// The plan of a matmul epilogue (see ``runEpilogue(_:product:_:_:_:_:)``).
+  static func epiloguePlan(
+    _ kernel: FusedKernel, product: UnsafePointer<Float>, _ inputs: [UnsafePointer<Float>], _ inputShapes: [Shape],
+    _ outputs: [UnsafeMutablePointer<Float>], _ shape: Shape
+  ) -> Plan {
+    var data = [product]
+    var shapes = [shape]
+    if inputs.count > 2 {
+      data += inputs[2...]
+      shapes += inputShapes[2...]
+    }
+    return Plan(kernel, shape, data, shapes, outputs: outputs)
   }
 
   /// How one kernel input is read, block by block.
-  private enum Source {
+  enum Source {
     /// Laid out like the kernel's shape: read in place.
     case contiguous(UnsafePointer<Float>)
     /// Repeats every `period` elements of the flat index: read from a tile
-    /// (at `tile` in the scratch) made once.
+    /// (at `tile` in the scratch) made once per run.
     case tiled(UnsafePointer<Float>, period: Int, tile: Int)
     /// Anything else: gathered per block through the strides at `strides`.
     case strided(UnsafePointer<Float>, strides: Int)
   }
 
   /// A step with its registers resolved, free of references.
-  private struct PlainStep {
+  struct PlainStep {
     enum Kind {
       case unary(UnaryFunction)
       case binary(BinaryFunction)
@@ -60,119 +73,176 @@ enum FusedEvaluator {
     var direct: Int
   }
 
-  /// The core loop. Kernel input `k` is `input(k)`; kernel output `j` goes
-  /// to `outputs[j]`, except that with `reducingFirst` output 0 is handed,
-  /// block by block, to `reduce(values, start, count)` instead of stored.
-  ///
-  /// An output may be the buffer of an input (the epilogue's product): such
-  /// outputs are written only after the whole block is computed.
-  static func evaluate(
-    _ kernel: FusedKernel, _ shape: Shape, input: (Int) -> (UnsafePointer<Float>, Shape),
-    outputs: [UnsafeMutablePointer<Float>], reducingFirst: Bool = false,
-    reduce: (_ values: UnsafePointer<Float>, _ start: Int, _ count: Int) -> Void = { _, _, _ in }
-  ) {
-    let total = shape.count
-    guard total > 0 else { return }
-    let (inputCount, stepCount, rank) = (kernel.inputCount, kernel.steps.count, shape.rank)
-    let registers = inputCount + stepCount
-    let blockLength = min(blockSize, total)
-    withUnsafeTemporaryAllocation(of: Source.self, capacity: inputCount) { sources in
-      withUnsafeTemporaryAllocation(of: Int.self, capacity: max(1, (inputCount + 1) * rank)) { integers in
-        // Classify the inputs; strides of gathered ones go in `integers`,
-        // the last `rank` of which are the gather's index counter.
-        var tileFloats = 0
-        var gathered = 0
-        for k in 0..<inputCount {
-          let (data, inputShape) = input(k)
-          if inputShape.count == total {
-            sources[k] = .contiguous(data)
-          } else if let period = period(of: inputShape, in: shape), period <= largestTile {
-            sources[k] = .tiled(data, period: period, tile: tileFloats)
-            tileFloats += blockLength + period - 1
-          } else {
-            let strides = integers.baseAddress! + gathered * rank
-            writeBroadcastStrides(of: inputShape, to: shape, into: strides)
-            sources[k] = .strided(data, strides: gathered * rank)
-            gathered += 1
+  /// Everything a fused evaluation works out from its buffers and shapes,
+  /// settled once: how each input is read, each step's registers, which
+  /// outputs a step writes in place, and the scratch (registers, tiles,
+  /// gather strides) it owns. The interpreter keeps one per instruction, so
+  /// a run allocates nothing; eager mode makes one per call. A plan serves
+  /// one evaluation at a time (its scratch is shared).
+  final class Plan: @unchecked Sendable {
+    let shape: Shape
+    let total: Int
+    let inputCount: Int
+    let blockLength: Int
+    let sources: [Source]
+    let steps: [PlainStep]
+    /// Kernel output `j`'s register.
+    let outputRegisters: [Int]
+    let outputs: [UnsafeMutablePointer<Float>]
+    /// Whether output 0 goes to a reducer instead of memory.
+    let reducingFirst: Bool
+    /// Gather strides (`rank` per gathered input), then the gather's index counter (`rank`).
+    let integers: UnsafeMutablePointer<Int>
+    let counter: UnsafeMutablePointer<Int>
+    /// Registers (`registers × blockLength`), then the tiles.
+    let scratch: UnsafeMutablePointer<Float>
+    let tiles: UnsafeMutablePointer<Float>
+    /// The current block's row per register.
+    let rows: UnsafeMutablePointer<UnsafePointer<Float>>
+
+    /// The plan of `kernel` over `shape`, input `k` being `inputs[k]` shaped
+    /// `inputShapes[k]` (broadcast to `shape`), kernel output `j` going to
+    /// `outputs[j]` (output 0 to a reducer when `reducingFirst`).
+    ///
+    /// An output may be the buffer of an input (the epilogue's product): such
+    /// outputs are written only after the whole block is computed.
+    init(
+      _ kernel: FusedKernel, _ shape: Shape, _ inputs: [UnsafePointer<Float>], _ inputShapes: [Shape],
+      outputs: [UnsafeMutablePointer<Float>], reducingFirst: Bool = false
+    ) {
+      let total = shape.count
+      let (inputCount, stepCount, rank) = (kernel.inputCount, kernel.steps.count, shape.rank)
+      let registers = inputCount + stepCount
+      let blockLength = max(1, min(FusedEvaluator.blockSize, total))
+      integers = .allocate(capacity: max(1, (inputCount + 1) * rank))
+      counter = integers + inputCount * rank
+      var sources: [Source] = []
+      var tileFloats = 0
+      var gathered = 0
+      for k in 0..<inputCount {
+        let (data, inputShape) = (inputs[k], inputShapes[k])
+        if inputShape.count == total {
+          sources.append(.contiguous(data))
+        } else if let period = FusedEvaluator.period(of: inputShape, in: shape), period <= FusedEvaluator.largestTile {
+          sources.append(.tiled(data, period: period, tile: tileFloats))
+          tileFloats += blockLength + period - 1
+        } else {
+          FusedEvaluator.writeBroadcastStrides(of: inputShape, to: shape, into: integers + gathered * rank)
+          sources.append(.strided(data, strides: gathered * rank))
+          gathered += 1
+        }
+      }
+      var steps: [PlainStep] = []
+      for step in kernel.steps {
+        let a = step.arguments
+        let arguments = (a[0], a.count > 1 ? a[1] : 0, a.count > 2 ? a[2] : 0)
+        let kind: PlainStep.Kind
+        switch step.operation {
+        case .unary(let f): kind = .unary(f)
+        case .binary(let f): kind = .binary(f)
+        case .select: kind = .select
+        default: preconditionFailure("fused kernel holds a non-elementwise \(step.operation.name)")
+        }
+        steps.append(PlainStep(kind: kind, arguments: arguments, direct: -1))
+      }
+      // A step whose register is an output writes straight into it,
+      // unless that output shares memory with an input.
+      for (j, register) in kernel.outputs.enumerated() where register >= inputCount {
+        if reducingFirst && j == 0 { continue }
+        let target = UnsafePointer(outputs[j])
+        let shared = sources.contains { source in
+          switch source {
+          case .contiguous(let data), .strided(let data, _): data == target
+          case .tiled: false
           }
         }
-        let counter = integers.baseAddress! + inputCount * rank
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: registers * blockLength + tileFloats) { scratch in
-          let base = scratch.baseAddress!
-          let tiles = base + registers * blockLength
-          for k in 0..<inputCount {
-            guard case .tiled(let data, let period, let tile) = sources[k] else { continue }
-            // One period, then the tile doubled onto itself.
-            let (start, length) = (tiles + tile, blockLength + period - 1)
-            start.update(from: data, count: period)
-            var filled = period
-            while filled < length {
-              (start + filled).update(from: start, count: min(filled, length - filled))
-              filled *= 2
-            }
-          }
-          withUnsafeTemporaryAllocation(of: PlainStep.self, capacity: stepCount) { plain in
-            for (s, step) in kernel.steps.enumerated() {
-              let a = step.arguments
-              let arguments = (a[0], a.count > 1 ? a[1] : 0, a.count > 2 ? a[2] : 0)
-              let kind: PlainStep.Kind
-              switch step.operation {
-              case .unary(let f): kind = .unary(f)
-              case .binary(let f): kind = .binary(f)
-              case .select: kind = .select
-              default: preconditionFailure("fused kernel holds a non-elementwise \(step.operation.name)")
+        if !shared && steps[register - inputCount].direct < 0 { steps[register - inputCount].direct = j }
+      }
+      scratch = .allocate(capacity: max(1, registers * blockLength + tileFloats))
+      tiles = scratch + registers * blockLength
+      rows = .allocate(capacity: max(1, registers))
+      self.shape = shape
+      self.total = total
+      self.inputCount = inputCount
+      self.blockLength = blockLength
+      self.sources = sources
+      self.steps = steps
+      self.outputRegisters = kernel.outputs
+      self.outputs = outputs
+      self.reducingFirst = reducingFirst
+    }
+
+    deinit {
+      integers.deallocate()
+      scratch.deallocate()
+      rows.deallocate()
+    }
+  }
+
+  /// Runs a plan made without a reducer.
+  static func run(_ plan: Plan) {
+    evaluate(plan, reducer: nil)
+  }
+
+  /// The core loop. With a reducer (the plan made `reducingFirst`), output 0
+  /// is handed to it block by block instead of stored. Allocates nothing.
+  static func evaluate(_ plan: Plan, reducer: FusedReduction.Plan?) {
+    let total = plan.total
+    guard total > 0 else { return }
+    let (inputCount, stepCount, blockLength) = (plan.inputCount, plan.steps.count, plan.blockLength)
+    let (base, tiles, rows, integers, counter) = (plan.scratch, plan.tiles, plan.rows, plan.integers, plan.counter)
+    let shape = plan.shape
+    let reducingFirst = plan.reducingFirst
+    plan.sources.withUnsafeBufferPointer { sources in
+      plan.steps.withUnsafeBufferPointer { plain in
+        plan.outputs.withUnsafeBufferPointer { outputs in
+          plan.outputRegisters.withUnsafeBufferPointer { outputRegisters in
+            for k in 0..<inputCount {
+              guard case .tiled(let data, let period, let tile) = sources[k] else { continue }
+              // One period, then the tile doubled onto itself.
+              let (start, length) = (tiles + tile, blockLength + period - 1)
+              start.update(from: data, count: period)
+              var filled = period
+              while filled < length {
+                (start + filled).update(from: start, count: min(filled, length - filled))
+                filled *= 2
               }
-              plain[s] = PlainStep(kind: kind, arguments: arguments, direct: -1)
             }
-            // A step whose register is an output writes straight into it,
-            // unless that output shares memory with an input.
-            for (j, register) in kernel.outputs.enumerated() where register >= inputCount {
-              if reducingFirst && j == 0 { continue }
-              let target = UnsafePointer(outputs[j])
-              let shared = (0..<inputCount).contains { k in
+            var start = 0
+            while start < total {
+              let n = min(blockLength, total - start)
+              for k in 0..<inputCount {
                 switch sources[k] {
-                case .contiguous(let data), .strided(let data, _): data == target
-                case .tiled: false
+                case .contiguous(let data):
+                  rows[k] = data + start
+                case .tiled(_, let period, let tile):
+                  rows[k] = UnsafePointer(tiles + tile + start % period)
+                case .strided(let data, let strides):
+                  let row = base + k * blockLength
+                  gather(data, integers + strides, counter, shape, start, n, into: row)
+                  rows[k] = UnsafePointer(row)
                 }
               }
-              if !shared && plain[register - inputCount].direct < 0 { plain[register - inputCount].direct = j }
-            }
-            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: registers) { rows in
-              var start = 0
-              while start < total {
-                let n = min(blockLength, total - start)
-                for k in 0..<inputCount {
-                  switch sources[k] {
-                  case .contiguous(let data):
-                    rows[k] = data + start
-                  case .tiled(_, let period, let tile):
-                    rows[k] = UnsafePointer(tiles + tile + start % period)
-                  case .strided(let data, let strides):
-                    let row = base + k * blockLength
-                    gather(data, integers.baseAddress! + strides, counter, shape, start, n, into: row)
-                    rows[k] = UnsafePointer(row)
-                  }
+              for s in 0..<stepCount {
+                let step = plain[s]
+                let out = step.direct >= 0 ? outputs[step.direct] + start : base + (inputCount + s) * blockLength
+                let (a, b, c) = step.arguments
+                switch step.kind {
+                case .unary(let f): Elementwise.unary(f, rows[a], out, count: n)
+                case .binary(let f): binary(f, rows[a], rows[b], out, n)
+                case .select: select(rows[a], rows[b], rows[c], out, n)
                 }
-                for s in 0..<stepCount {
-                  let step = plain[s]
-                  let out = step.direct >= 0 ? outputs[step.direct] + start : base + (inputCount + s) * blockLength
-                  let (a, b, c) = step.arguments
-                  switch step.kind {
-                  case .unary(let f): Elementwise.unary(f, rows[a], out, count: n)
-                  case .binary(let f): binary(f, rows[a], rows[b], out, n)
-                  case .select: select(rows[a], rows[b], rows[c], out, n)
-                  }
-                  rows[inputCount + s] = UnsafePointer(out)
-                }
-                for (j, register) in kernel.outputs.enumerated() {
-                  if reducingFirst && j == 0 {
-                    reduce(rows[register], start, n)
-                  } else if UnsafePointer(outputs[j] + start) != rows[register] {
-                    (outputs[j] + start).update(from: rows[register], count: n)
-                  }
-                }
-                start += n
+                rows[inputCount + s] = UnsafePointer(out)
               }
+              for j in 0..<outputRegisters.count {
+                let register = outputRegisters[j]
+                if reducingFirst && j == 0 {
+                  reducer?.accumulate(rows[register], n)
+                } else if UnsafePointer(outputs[j] + start) != rows[register] {
+                  (outputs[j] + start).update(from: rows[register], count: n)
+                }
+              }
+              start += n
             }
           }
         }
@@ -240,7 +310,7 @@ enum FusedEvaluator {
 
   /// Writes the strides for reading `input` broadcast to `shape` (0 along
   /// broadcast axes), one per axis of `shape`.
-  private static func writeBroadcastStrides(of input: Shape, to shape: Shape, into strides: UnsafeMutablePointer<Int>) {
+  static func writeBroadcastStrides(of input: Shape, to shape: Shape, into strides: UnsafeMutablePointer<Int>) {
     let offset = shape.rank - input.rank
     var step = 1
     for axis in stride(from: shape.rank - 1, through: 0, by: -1) {

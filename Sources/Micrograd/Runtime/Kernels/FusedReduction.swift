@@ -16,71 +16,120 @@ enum FusedReduction {
     _ kernel: FusedKernel, _ f: ReductionFunction, axes: [Int], _ inputs: [UnsafePointer<Float>],
     _ inputShapes: [Shape], _ outputs: [UnsafeMutablePointer<Float>]
   ) {
-    let shape = inputShapes.reduce(Shape([])) { Shape.broadcast($0, $1)! }
-    let out = outputs[0]
-    let keptCount = shape.dims.enumerated().reduce(1) { $0 * (axes.contains($1.offset) ? 1 : $1.element) }
-    out.update(repeating: f.identity, count: keptCount)
-    let input = { (k: Int) in (inputs[k], inputShapes[k]) }
-    if axes.isEmpty {
+    run(Plan(kernel, f, axes: axes, inputs, inputShapes, outputs))
+  }
+
+  /// Runs a prepared `fusedReduce`. Allocates nothing.
+  static func run(_ plan: Plan) {
+    plan.out.update(repeating: plan.f.identity, count: plan.keptCount)
+    if plan.copies {
       // Reducing over no axes is a copy (no identity added, as eager).
-      FusedEvaluator.evaluate(kernel, shape, input: input, outputs: outputs)
+      FusedEvaluator.evaluate(plan.evaluator, reducer: nil)
       return
     }
-    // The reducer's view of the index space: size-1 axes dropped and
-    // neighbours both reduced or both kept merged. The row-major order and
-    // each element's output offset stay the same.
-    var dims: [Int] = []
-    var reduced: [Bool] = []
-    for (axis, size) in shape.dims.enumerated() where size != 1 {
-      let isReduced = axes.contains(axis)
-      if reduced.last == isReduced {
-        dims[dims.count - 1] *= size
-      } else {
-        dims.append(size)
-        reduced.append(isReduced)
-      }
-    }
-    if dims.isEmpty { (dims, reduced) = ([1], [true]) }
-    var outStrides = [Int](repeating: 0, count: dims.count)
-    var step = 1
-    for axis in stride(from: dims.count - 1, through: 0, by: -1) where !reduced[axis] {
-      outStrides[axis] = step
-      step *= dims[axis]
-    }
-    let last = dims.count - 1
-    let (length, inner) = (dims[last], outStrides[last])
-    var index = [Int](repeating: 0, count: dims.count)
+    plan.index.update(repeating: 0, count: plan.dims.count)
+    plan.offset = 0
+    FusedEvaluator.evaluate(plan.evaluator, reducer: plan)
+  }
+
+  /// A `fusedReduce` worked out once: the evaluator's plan and the
+  /// reducer's walk over the output. Serves one run at a time.
+  final class Plan: @unchecked Sendable {
+    let f: ReductionFunction
+    let out: UnsafeMutablePointer<Float>
+    let keptCount: Int
+    /// Reducing over no axes: the kernel's outputs are stored whole.
+    let copies: Bool
+    let evaluator: FusedEvaluator.Plan
+    /// The reducer's view of the index space: size-1 axes dropped and
+    /// neighbours both reduced or both kept merged. The row-major order and
+    /// each element's output offset stay the same.
+    let dims: [Int]
+    let outStrides: [Int]
+    let length: Int
+    let inner: Int
+    /// Where the last block stopped: the multi-index and output offset.
+    let index: UnsafeMutablePointer<Int>
     var offset = 0
-    FusedEvaluator.evaluate(kernel, shape, input: input, outputs: outputs, reducingFirst: true) { values, _, count in
-      // Blocks arrive in order: walk on from where the last one stopped,
-      // one innermost run at a time.
-      var done = 0
-      while done < count {
-        let run = min(length - index[last], count - done)
-        accumulate(f, values + done, run, into: out + offset, stride: inner)
-        done += run
-        index[last] += run
-        offset += run * inner
-        if index[last] < length { continue }
-        offset -= length * inner
-        index[last] = 0
-        var axis = last - 1
-        while axis >= 0 {
-          index[axis] += 1
-          offset += outStrides[axis]
-          if index[axis] < dims[axis] { break }
-          offset -= index[axis] * outStrides[axis]
-          index[axis] = 0
-          axis -= 1
+
+    init(
+      _ kernel: FusedKernel, _ f: ReductionFunction, axes: [Int], _ inputs: [UnsafePointer<Float>],
+      _ inputShapes: [Shape], _ outputs: [UnsafeMutablePointer<Float>]
+    ) {
+      // The kernel's shape is the broadcast of its inputs' shapes.
+      let shape = inputShapes.reduce(Shape([])) { Shape.broadcast($0, $1)! }
+      self.f = f
+      out = outputs[0]
+      keptCount = shape.dims.enumerated().reduce(1) { $0 * (axes.contains($1.offset) ? 1 : $1.element) }
+      copies = axes.isEmpty
+      evaluator = FusedEvaluator.Plan(kernel, shape, inputs, inputShapes, outputs: outputs, reducingFirst: !axes.isEmpty)
+      var dims: [Int] = []
+      var reduced: [Bool] = []
+      for (axis, size) in shape.dims.enumerated() where size != 1 {
+        let isReduced = axes.contains(axis)
+        if reduced.last == isReduced {
+          dims[dims.count - 1] *= size
+        } else {
+          dims.append(size)
+          reduced.append(isReduced)
         }
       }
+      if dims.isEmpty { (dims, reduced) = ([1], [true]) }
+      var outStrides = [Int](repeating: 0, count: dims.count)
+      var step = 1
+      for axis in stride(from: dims.count - 1, through: 0, by: -1) where !reduced[axis] {
+        outStrides[axis] = step
+        step *= dims[axis]
+      }
+      self.dims = dims
+      self.outStrides = outStrides
+      (length, inner) = (dims[dims.count - 1], outStrides[dims.count - 1])
+      index = .allocate(capacity: dims.count)
+      index.initialize(repeating: 0, count: dims.count)
+    }
+
+    deinit { index.deallocate() }
+
+    /// Folds the next `count` values of the kernel's first output in.
+    /// Blocks arrive in order: walk on from where the last one stopped,
+    /// one innermost run at a time.
+    func accumulate(_ values: UnsafePointer<Float>, _ count: Int) {
+      let (f, out, length, inner, index) = (self.f, self.out, self.length, self.inner, self.index)
+      let (dims, outStrides) = (self.dims, self.outStrides)
+      let last = dims.count - 1
+      var offset = self.offset
+      do {
+        do {
+          var done = 0
+          while done < count {
+            let run = min(length - index[last], count - done)
+            FusedReduction.accumulate(f, values + done, run, into: out + offset, stride: inner)
+            done += run
+            index[last] += run
+            offset += run * inner
+            if index[last] < length { continue }
+            offset -= length * inner
+            index[last] = 0
+            var axis = last - 1
+            while axis >= 0 {
+              index[axis] += 1
+              offset += outStrides[axis]
+              if index[axis] < dims[axis] { break }
+              offset -= index[axis] * outStrides[axis]
+              index[axis] = 0
+              axis -= 1
+            }
+          }
+        }
+      }
+      self.offset = offset
     }
   }
 
   /// Folds `count` values into `out` (stride 0: all into one element, in
   /// order; else element `j` into `out[j * stride]`), as the eager kernel.
   @inline(__always)
-  private static func accumulate(
+  static func accumulate(
     _ f: ReductionFunction, _ values: UnsafePointer<Float>, _ count: Int, into out: UnsafeMutablePointer<Float>,
     stride: Int
   ) {
