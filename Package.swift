@@ -27,9 +27,6 @@ let package = Package(
     .executableTarget(name: "moons", dependencies: ["Micrograd", "SampleData"], path: "samples/moons"),
     .executableTarget(name: "micrograd-bench", dependencies: ["Micrograd", "SampleData"], path: "tools/bench"),
     .executableTarget(
-      name: "micrograd-runtime-bench", dependencies: ["Micrograd"], path: "tools/runtime-bench",
-      exclude: ["allocation-counter.c", "run.sh"]),
-    .executableTarget(
       name: "MicrogradCommand",
       dependencies: ["Micrograd", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       path: "tools/micrograd"),

@@ -2,10 +2,12 @@
 # Release-build measurements: fast-math speed and accuracy, parallel kernels,
 # and the interpreter's heap allocations per run (counted by preloading
 # allocation-counter.c). Usage: tools/runtime-bench/run.sh [fastmath|parallel|allocations]...
+# For `allocations`, set OPENBLAS_NUM_THREADS=1 to leave out OpenBLAS's own
+# allocations in threaded sgemm.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")"
 # -enable-testing lets the bench reach internal kernels through @testable import.
 swift build -c release -Xswiftc -enable-testing --product micrograd-runtime-bench >/dev/null
 counter=.build/release/libmicrograd-allocation-counter.so
-cc -O2 -shared -fPIC -o "$counter" tools/runtime-bench/allocation-counter.c
+cc -O2 -shared -fPIC -o "$counter" allocation-counter.c
 LD_PRELOAD="$PWD/$counter" .build/release/micrograd-runtime-bench "$@"
