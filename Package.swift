@@ -7,6 +7,11 @@ let package = Package(
     .library(name: "Micrograd", targets: ["Micrograd"]),
     .executable(name: "moons", targets: ["moons"]),
     .executable(name: "micrograd-bench", targets: ["micrograd-bench"]),
+    .library(name: "MicrogradViz", targets: ["MicrogradViz"]),
+    .executable(name: "micrograd-viz", targets: ["micrograd-viz"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
   ],
   targets: [
     .systemLibrary(
@@ -23,6 +28,19 @@ let package = Package(
     .executableTarget(name: "moons", dependencies: ["Micrograd", "SampleData"], path: "samples/moons"),
     .executableTarget(name: "micrograd-bench", dependencies: ["Micrograd", "SampleData"], path: "tools/bench"),
     .testTarget(name: "MicrogradTests", dependencies: ["Micrograd"], resources: [.copy("Fixtures")]),
+    .systemLibrary(
+      name: "CGraphviz",
+      path: "Sources/CGraphviz",
+      pkgConfig: "libgvc",
+      providers: [.apt(["libgraphviz-dev"])]
+    ),
+    .target(name: "MicrogradViz", dependencies: ["Micrograd", "CGraphviz"]),
+    .executableTarget(
+      name: "micrograd-viz",
+      dependencies: ["MicrogradViz", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      path: "tools/micrograd-viz"
+    ),
+    .testTarget(name: "MicrogradVizTests", dependencies: ["MicrogradViz", "Micrograd"]),
   ],
   swiftLanguageModes: [.v6]
 )
