@@ -48,7 +48,9 @@ enum Formatting {
       total += Double(value)
     }
     let counted = values.count - nanCount
-    var text = counted == 0 ? "all NaN" : "min \(number(low))  mean \(number(Float(total / Double(counted))))  max \(number(high))"
+    var text =
+      counted == 0
+      ? "all NaN" : "min \(number(low))  mean \(number(Float(total / Double(counted))))  max \(number(high))"
     if nanCount > 0 && counted > 0 { text += "  NaN ×\(nanCount)" }
     return text
   }

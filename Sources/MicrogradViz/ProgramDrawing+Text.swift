@@ -18,7 +18,8 @@ extension ProgramDrawing {
     case .parameter: text += " parameter"
     case .state: text += " state"
     case .captured: text += " captured"
-    case .constant(let data): text += " constant" + (data.count <= 8 ? " " + Formatting.values(data, shape: value.shape) : "")
+    case .constant(let data):
+      text += " constant" + (data.count <= 8 ? " " + Formatting.values(data, shape: value.shape) : "")
     case .temporary: break
     }
     if let buffer = buffer(of: id) { text += ", buffer \(buffer)" }
@@ -72,7 +73,8 @@ extension ProgramDrawing {
     var title = "\(count) instruction" + (count == 1 ? "" : "s")
     if options.section != .all { title += " (\(options.section.rawValue))" }
     if options.showBuffers, let plan = program.memoryPlan {
-      title += ", \(plan.bufferSizes.count) buffers, peak \(kibibytes(plan.peakBytes))"
+      title +=
+        ", \(plan.bufferSizes.count) buffers, peak \(kibibytes(plan.peakBytes))"
         + " (naive \(kibibytes(plan.naiveBytes)))"
     }
     return title

@@ -1,27 +1,4 @@
-import Foundation
 import Micrograd
-
-extension Program: Drawable {
-  /// The program as a graph: an instruction per node, coloured by section,
-  /// each fused kernel a cluster of its ops, values' shapes on the edges.
-  public func dot(options: VizOptions) -> String {
-    var drawing = ProgramDrawing(program: self, options: options)
-    drawing.draw()
-    return drawing.joined()
-  }
-
-  /// The picture as SVG; a long program's pages are laid out one by one and
-  /// placed side by side, which is much faster than Graphviz's packing.
-  public func renderedSVG(options: VizOptions) throws(VizError) -> Data {
-    var drawing = ProgramDrawing(program: self, options: options)
-    drawing.draw()
-    let pages = drawing.pageTexts()
-    if pages.count == 1 { return try render(dot: pages[0], format: .svg) }
-    var rendered: [Data] = []
-    for page in pages { rendered.append(try render(dot: page, format: .svg)) }
-    return try SVGPages.joining(rendered, direction: options.rankDirection)
-  }
-}
 
 /// Writes the DOT text of a ``Program``.
 ///
@@ -148,17 +125,19 @@ struct ProgramDrawing {
     // The values read come from outside: their nodes must not be declared
     // inside the cluster.
     let inputs = instruction.inputs.map { sourceOnThisPage(of: $0) }
-    pages[page].beginCluster(id, [
-      .init("label", instruction.operation.name + " " + kernel.steps.map(\.operation.name).joined(separator: "+")),
-      .init("tooltip", tooltip(of: instruction)), .init("style", "rounded,dashed"), .init("color", colors.border),
-      .init("fontcolor", colors.border), .init("fontsize", "9"),
-      // Its own SVG id: it would otherwise take the page graph's.
-      .init("id", "cluster_" + id),
-    ])
+    pages[page].beginCluster(
+      id,
+      [
+        .init("label", instruction.operation.name + " " + kernel.steps.map(\.operation.name).joined(separator: "+")),
+        .init("tooltip", tooltip(of: instruction)), .init("style", "rounded,dashed"), .init("color", colors.border),
+        .init("fontcolor", colors.border), .init("fontsize", "9"),
+        // Its own SVG id: it would otherwise take the page graph's.
+        .init("id", "cluster_" + id),
+      ])
     // What fills each register: a value from outside, or a node in the cluster.
     var register: [Register] = zip(instruction.inputs, inputs).map { .value($0, $1) }
     var edges: [(from: Register, to: String)] = []
-    func step(_ stepID: String, _ operation: Micrograd.Operation, reading arguments: [Register]) {
+    func step(_ stepID: String, _ operation: Operation, reading arguments: [Register]) {
       let label = Program.briefSpelling(operation)
       node(stepID, label: label, tooltip: label + "\n" + instruction.location.description, section: instruction.section)
       for argument in arguments { edges.append((argument, stepID)) }
@@ -202,9 +181,12 @@ struct ProgramDrawing {
   /// An instruction or a step of one, coloured by section.
   private mutating func node(_ id: String, label: String, tooltip: String, section: Instruction.Section) {
     let colors = Palette.of(section)
-    pages[page].node(id, [
-      .init("label", label), .init("fillcolor", colors.fill), .init("color", colors.border), .init("tooltip", tooltip),
-    ])
+    pages[page].node(
+      id,
+      [
+        .init("label", label), .init("fillcolor", colors.fill), .init("color", colors.border),
+        .init("tooltip", tooltip),
+      ])
   }
 
   private mutating func made(_ value: ValueID, by node: String) {
@@ -262,7 +244,8 @@ struct ProgramDrawing {
     case .temporary:
       attributes += [.init("label", "%\(id)\n" + Formatting.shape(value.shape)), .init("style", "dashed")]
     default:
-      attributes.append(.init("label", (value.name.isEmpty ? "%\(id)" : value.name) + "\n" + Formatting.shape(value.shape)))
+      attributes.append(
+        .init("label", (value.name.isEmpty ? "%\(id)" : value.name) + "\n" + Formatting.shape(value.shape)))
     }
     pages[page].node(node, attributes)
     return node
@@ -275,11 +258,13 @@ struct ProgramDrawing {
     references[id] = (node, current)
     let value = program.values[id]
     let colors = value.role == .temporary ? Palette.outside : Palette.of(value.role)
-    pages[page].node(node, [
-      .init("label", value.name.isEmpty ? "%\(id)" : value.name), .init("style", "dashed"),
-      .init("color", colors.border), .init("fontcolor", colors.border),
-      .init("tooltip", describe(id) + "\n" + origin(of: id)),
-    ])
+    pages[page].node(
+      node,
+      [
+        .init("label", value.name.isEmpty ? "%\(id)" : value.name), .init("style", "dashed"),
+        .init("color", colors.border), .init("fontcolor", colors.border),
+        .init("tooltip", describe(id) + "\n" + origin(of: id)),
+      ])
     return node
   }
 
@@ -291,11 +276,13 @@ struct ProgramDrawing {
       if value.role == .temporary && makers[id] == nil { continue }
       if let start = position[id] { current = start }
       let node = "out\(k)"
-      pages[page].node(node, [
-        .init("label", value.name.isEmpty ? "output \(k)" : value.name), .init("style", "filled,bold"),
-        .init("fillcolor", Palette.output.fill), .init("color", Palette.output.border),
-        .init("tooltip", "output \(k): " + describe(id)),
-      ])
+      pages[page].node(
+        node,
+        [
+          .init("label", value.name.isEmpty ? "output \(k)" : value.name), .init("style", "filled,bold"),
+          .init("fillcolor", Palette.output.fill), .init("color", Palette.output.border),
+          .init("tooltip", "output \(k): " + describe(id)),
+        ])
       connect(id, to: node)
     }
   }

@@ -79,19 +79,23 @@ private struct TensorGraphDrawing {
       identifiers[ObjectIdentifier(tensor)] = id
       let name = names[ObjectIdentifier(tensor)]
       let colors = colors(of: tensor, isOutput: outputs.contains(ObjectIdentifier(tensor)))
-      writer.node(id, [
-        .init("shape", "record"), .init("style", "filled"), .init("fillcolor", colors.fill),
-        .init("color", colors.border),
-        .record("label", fields(of: tensor, name: name), stacked: options.rankDirection == .topToBottom),
-        .init("tooltip", tooltip(of: tensor, name: name)),
-      ])
+      writer.node(
+        id,
+        [
+          .init("shape", "record"), .init("style", "filled"), .init("fillcolor", colors.fill),
+          .init("color", colors.border),
+          .record("label", fields(of: tensor, name: name), stacked: options.rankDirection == .topToBottom),
+          .init("tooltip", tooltip(of: tensor, name: name)),
+        ])
       if tensor.isLeaf { continue }
       let location = tensor.recordedLocation.map { " at \($0)" } ?? ""
-      writer.node(id + "op", [
-        .init("label", tensor.opName), .init("shape", "ellipse"), .init("style", "filled"),
-        .init("fillcolor", Palette.forward.fill), .init("color", Palette.forward.border),
-        .init("tooltip", tensor.opName + location),
-      ])
+      writer.node(
+        id + "op",
+        [
+          .init("label", tensor.opName), .init("shape", "ellipse"), .init("style", "filled"),
+          .init("fillcolor", Palette.forward.fill), .init("color", Palette.forward.border),
+          .init("tooltip", tensor.opName + location),
+        ])
       writer.edge(id + "op", id)
       var drawn: Set<String> = []
       for input in tensor.inputs {

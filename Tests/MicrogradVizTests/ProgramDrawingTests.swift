@@ -20,9 +20,11 @@ import Testing
     #expect(svg.texts.contains { $0.content == "[8,16]" })
     // Each section in its own colour.
     let text = dot(program)
-    for (section, colors) in [("forward", Palette.forward), ("backward", Palette.backward), ("update", Palette.update)] {
+    for (section, colors) in [("forward", Palette.forward), ("backward", Palette.backward), ("update", Palette.update)]
+    {
       let index = try #require(program.instructions.firstIndex { $0.section.rawValue == section })
-      let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("    i\(index)_") || $0.hasPrefix("  i\(index) ") })
+      let line = try #require(
+        text.split(separator: "\n").first { $0.hasPrefix("    i\(index)_") || $0.hasPrefix("  i\(index) ") })
       #expect(line.contains("fillcolor=\"\(colors.fill)\""), "\(section): \(line)")
     }
   }

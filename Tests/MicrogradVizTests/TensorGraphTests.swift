@@ -59,7 +59,8 @@ import Testing
 
   @Test func valuesCanBeHidden() throws {
     let (loss, model, _) = Samples.eagerLoss()
-    let svg = try #require(SVGDocument(try renderSVG(TensorGraph(loss, module: model), options: VizOptions(showValues: false))))
+    let svg = try #require(
+      SVGDocument(try renderSVG(TensorGraph(loss, module: model), options: VizOptions(showValues: false))))
     #expect(!svg.shows("data"))
     #expect(!svg.shows("grad"))
     #expect(svg.shows("layers.0.weight"))

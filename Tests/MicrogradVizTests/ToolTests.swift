@@ -128,8 +128,10 @@ import Testing
     #expect(ir.errors == "micrograd-viz: error: IR parsing is not available in this build\n")
   }
 
-  @Test(arguments: [[], ["g.dot", "--section", "sideways"], ["g.dot", "--rankdir", "BT"], ["g.dot", "--bogus"],
-    ["g.dot", "--format", "jpeg"], ["a.dot", "b.dot"]])
+  @Test(arguments: [
+    [], ["g.dot", "--section", "sideways"], ["g.dot", "--rankdir", "BT"], ["g.dot", "--bogus"],
+    ["g.dot", "--format", "jpeg"], ["a.dot", "b.dot"],
+  ])
   func usageErrorsExitTwo(_ arguments: [String]) throws {
     let result = try run(arguments)
     #expect(result.status == 2, "\(result.errors)")

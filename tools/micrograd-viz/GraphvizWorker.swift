@@ -38,7 +38,8 @@ enum GraphvizWorker {
     let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     if process.terminationReason == .uncaughtSignal {
-      throw Input.Problem(description: "Graphviz crashed while laying out the graph (signal \(process.terminationStatus))")
+      throw Input.Problem(
+        description: "Graphviz crashed while laying out the graph (signal \(process.terminationStatus))")
     }
     guard process.terminationStatus == 0 else {
       let line = message.split(whereSeparator: \.isNewline).first.map(String.init)

@@ -19,7 +19,10 @@ enum Samples {
   static func deepProgram(layers: Int) throws -> Program {
     var generator = RandomGenerator(seed: 3)
     let parameters = (0..<layers).flatMap { _ in
-      [Tensor.normal([4, 4], requiresGrad: true, generator: &generator), Tensor.normal([4], requiresGrad: true, generator: &generator)]
+      [
+        Tensor.normal([4, 4], requiresGrad: true, generator: &generator),
+        Tensor.normal([4], requiresGrad: true, generator: &generator),
+      ]
     }
     let names = (0..<layers).flatMap { ["layers.\($0).weight", "layers.\($0).bias"] }
     let f = compileValueAndGrad(withRespectTo: parameters, names: names) { xs in
@@ -84,11 +87,16 @@ extension Samples {
         Instruction(
           .matmulEpilogue(transposeA: false, transposeB: false, epilogue), inputs: [0, 1, 2], outputs: [3],
           location: SourceLocation(file: "Model/Layer.swift", line: 12), notes: ["fused matmul+add+relu"]),
-        Instruction(.reduce(.sum, axes: [0, 1]), inputs: [3], outputs: [6], location: SourceLocation(file: "Model/Loss.swift", line: 3)),
-        Instruction(.binary(.multiply), inputs: [6, 5], outputs: [4], location: SourceLocation(file: "Model/Loss.swift", line: 4)),
+        Instruction(
+          .reduce(.sum, axes: [0, 1]), inputs: [3], outputs: [6],
+          location: SourceLocation(file: "Model/Loss.swift", line: 3)),
+        Instruction(
+          .binary(.multiply), inputs: [6, 5], outputs: [4],
+          location: SourceLocation(file: "Model/Loss.swift", line: 4)),
       ],
       outputs: [4])
-    program.memoryPlan = MemoryPlan(buffer: [nil, nil, nil, 0, 1, nil, 0], bufferSizes: [8, 1], peakBytes: 36, naiveBytes: 44)
+    program.memoryPlan = MemoryPlan(
+      buffer: [nil, nil, nil, 0, 1, nil, 0], bufferSizes: [8, 1], peakBytes: 36, naiveBytes: 44)
     return program
   }
 
