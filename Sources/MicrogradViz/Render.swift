@@ -32,6 +32,10 @@ public func renderSVG(_ drawable: some Drawable, options: VizOptions = VizOption
 }
 
 /// `drawable`'s picture as PNG, laid out by Graphviz in this process.
+///
+/// A program of more than a page of instructions is laid out as one graph
+/// packed by Graphviz, which takes far longer than ``renderSVG(_:options:)``
+/// (tens of seconds for thousands of instructions): draw those as SVG.
 public func renderPNG(_ drawable: some Drawable, options: VizOptions = VizOptions()) throws(VizError) -> Data {
   try render(dot: drawable.dot(options: options), format: .png)
 }

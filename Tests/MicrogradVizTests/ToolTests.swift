@@ -90,7 +90,9 @@ import Testing
     let (result, svg) = try run(on: Data(text.utf8))
     #expect(!result.signalled)
     if result.status == 1 {
-      #expect(result.errors == "micrograd-viz: error: Graphviz crashed while laying out the graph (signal 6)\n")
+      // An abort, or a segmentation fault: the heap is corrupt either way.
+      #expect(result.errors.hasPrefix("micrograd-viz: error: Graphviz crashed while laying out the graph (signal "))
+      #expect(result.errors.split(separator: "\n").count == 1)
     } else {
       #expect(result.status == 0, "\(result.errors)")
       #expect(SVGDocument(Data(svg.utf8)) != nil)
