@@ -8,9 +8,11 @@ let package = Package(
     .executable(name: "moons", targets: ["moons"]),
     .executable(name: "micrograd-bench", targets: ["micrograd-bench"]),
     .executable(name: "micrograd", targets: ["MicrogradCommand"]),
+    .library(name: "MicrogradViz", targets: ["MicrogradViz"]),
+    .executable(name: "micrograd-viz", targets: ["micrograd-viz"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
   ],
   targets: [
     .systemLibrary(
@@ -31,6 +33,19 @@ let package = Package(
       dependencies: ["Micrograd", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       path: "tools/micrograd"),
     .testTarget(name: "MicrogradTests", dependencies: ["Micrograd"], resources: [.copy("Fixtures")]),
+    .systemLibrary(
+      name: "CGraphviz",
+      path: "Sources/CGraphviz",
+      pkgConfig: "libgvc",
+      providers: [.apt(["libgraphviz-dev"])]
+    ),
+    .target(name: "MicrogradViz", dependencies: ["Micrograd", "CGraphviz"]),
+    .executableTarget(
+      name: "micrograd-viz",
+      dependencies: ["MicrogradViz", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      path: "tools/micrograd-viz"
+    ),
+    .testTarget(name: "MicrogradVizTests", dependencies: ["MicrogradViz", "Micrograd"]),
   ],
   swiftLanguageModes: [.v6]
 )
