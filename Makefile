@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 APT_PACKAGES := libopenblas-dev libgraphviz-dev pkg-config
 
-.PHONY: setup demo test bench fixtures clean
+.PHONY: setup demo lint test bench fixtures clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -19,7 +19,12 @@ setup:
 demo: setup
 	swift run -c release moons
 
-test: setup
+# Style gate: swift-format with the committed .swift-format, warnings are errors.
+LINT_PATHS := Package.swift Sources Tests tools samples Fuzz/Package.swift Fuzz/Sources
+lint:
+	swift format lint --strict --recursive $(LINT_PATHS)
+
+test: setup lint
 	swift build --build-tests
 	swift test
 

@@ -8,9 +8,10 @@ import Foundation
 import Micrograd
 import SampleData
 
-let runs = CommandLine.arguments.firstIndex(of: "--runs").flatMap {
-  CommandLine.arguments.indices.contains($0 + 1) ? Int(CommandLine.arguments[$0 + 1]) : nil
-} ?? 300
+let runs =
+  CommandLine.arguments.firstIndex(of: "--runs").flatMap {
+    CommandLine.arguments.indices.contains($0 + 1) ? Int(CommandLine.arguments[$0 + 1]) : nil
+  } ?? 300
 
 /// One timing: the median, min and max of `runs` calls after warming up.
 struct Measurement {
@@ -118,7 +119,8 @@ print("")
 print("workload         system                median µs      min µs      max µs")
 for r in results {
   print(
-    r.workload.padding(toLength: 17, withPad: " ", startingAt: 0) + r.system.padding(toLength: 20, withPad: " ", startingAt: 0)
+    r.workload.padding(toLength: 17, withPad: " ", startingAt: 0)
+      + r.system.padding(toLength: 20, withPad: " ", startingAt: 0)
       + String(format: "%11.1f %11.1f %11.1f", r.median * 1e6, r.seconds.min()! * 1e6, r.seconds.max()! * 1e6))
 }
 let eager = results[0].median

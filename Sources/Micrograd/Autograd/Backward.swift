@@ -50,13 +50,23 @@ extension Tensor {
     _ gradient: Tensor?, createGraph: Bool, op: String, site: CallSite, visit: (Tensor, Tensor) -> Void
   ) {
     guard requiresGrad else {
-      fail(TensorError(op: op, message: "tensor does not require grad and has no history (\(opName) of shape \(shape))", location: site.location))
+      fail(
+        TensorError(
+          op: op, message: "tensor does not require grad and has no history (\(opName) of shape \(shape))",
+          location: site.location))
     }
     if let gradient, gradient.shape != shape {
-      fail(TensorError(op: op, message: "gradient of shape \(gradient.shape) for a tensor of shape \(shape)", location: site.location))
+      fail(
+        TensorError(
+          op: op, message: "gradient of shape \(gradient.shape) for a tensor of shape \(shape)", location: site.location
+        ))
     }
     if gradient == nil && count != 1 {
-      fail(TensorError(op: op, message: "grad can be implicitly created only for one-element outputs; shape is \(shape): pass a gradient", location: site.location))
+      fail(
+        TensorError(
+          op: op,
+          message: "grad can be implicitly created only for one-element outputs; shape is \(shape): pass a gradient",
+          location: site.location))
     }
     let order = topologicalOrder([self]) { $0.requiresGrad }
     pendingGrad = gradient ?? Tensor.full(like: self, 1)

@@ -93,13 +93,15 @@ enum Lowering {
     }
     for (target, value) in graph.updates {
       program.instructions.append(
-        Instruction(.assign, inputs: [ids[ObjectIdentifier(target)]!, ids[ObjectIdentifier(value)]!], outputs: [],
+        Instruction(
+          .assign, inputs: [ids[ObjectIdentifier(target)]!, ids[ObjectIdentifier(value)]!], outputs: [],
           section: .update, location: value.site.location))
     }
     for step in graph.optimizerSteps {
       let operands = [step.parameter, step.gradient, step.learningRate] + step.state
       program.instructions.append(
-        Instruction(.optimizerStep(step.rule), inputs: operands.map { ids[ObjectIdentifier($0)]! },
+        Instruction(
+          .optimizerStep(step.rule), inputs: operands.map { ids[ObjectIdentifier($0)]! },
           outputs: [], section: .update, location: step.location))
     }
     program.outputs = graph.outputs.map { ids[ObjectIdentifier($0.tensor)]! }

@@ -34,9 +34,15 @@ extension ProgramReader {
       try scanner.expect(",", "',' and nesterov=")
       try scanner.expect("nesterov=", "'nesterov='")
       let nesterov: Bool
-      if scanner.take("true") { nesterov = true } else { try scanner.expect("false", "true or false"); nesterov = false }
+      if scanner.take("true") {
+        nesterov = true
+      } else {
+        try scanner.expect("false", "true or false")
+        nesterov = false
+      }
       try scanner.expect("]", "']' after nesterov")
-      return .optimizerStep(.sgd(momentum: momentum, dampening: dampening, weightDecay: weightDecay, nesterov: nesterov))
+      return .optimizerStep(
+        .sgd(momentum: momentum, dampening: dampening, weightDecay: weightDecay, nesterov: nesterov))
     case "adam", "adamw":
       try scanner.expect("[", "'[' and Adam's hyper-parameters")
       let beta1 = try double(of: "beta1")

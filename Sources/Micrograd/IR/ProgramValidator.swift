@@ -204,7 +204,8 @@ struct ProgramValidator {
         throw IRValidationError(place: .outputs, line: lines?.outputs, message: "%\(id) does not exist")
       }
       if program.values[id].role == .temporary && !made.contains(id) {
-        throw IRValidationError(place: .outputs, line: lines?.outputs, message: "%\(id) is returned but no instruction makes it")
+        throw IRValidationError(
+          place: .outputs, line: lines?.outputs, message: "%\(id) is returned but no instruction makes it")
       }
     }
   }

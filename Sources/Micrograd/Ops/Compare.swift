@@ -30,7 +30,10 @@ public final class Select: Tensor {
   init(_ condition: Tensor, _ a: Tensor, _ b: Tensor, site: CallSite) {
     let ab = broadcastShape("select", a, b, site)
     guard let shape = Shape.broadcast(condition.shape, ab) else {
-      fail(TensorError(op: "select", message: "condition shape \(condition.shape) does not broadcast with \(ab)", location: site.location))
+      fail(
+        TensorError(
+          op: "select", message: "condition shape \(condition.shape) does not broadcast with \(ab)",
+          location: site.location))
     }
     super.init(shape: shape, inputs: [condition, a, b], site: site)
   }
@@ -47,7 +50,9 @@ public final class Select: Tensor {
 
 /// `a` where `condition` is non-zero, else `b` (`torch.where`), broadcasting
 /// all three like numpy.
-public func select(_ condition: Tensor, _ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func select(_ condition: Tensor, _ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line)
+  -> Tensor
+{
   Select(condition, a, b, site: CallSite(file, line))
 }
 

@@ -49,7 +49,10 @@ public func matmul(
 ) -> Tensor {
   let site = CallSite(file, line)
   if a.shape.rank == 0 || b.shape.rank == 0 {
-    fail(TensorError(op: "matmul", message: "both operands need at least one dimension; got \(a.shape) and \(b.shape)", location: site.location))
+    fail(
+      TensorError(
+        op: "matmul", message: "both operands need at least one dimension; got \(a.shape) and \(b.shape)",
+        location: site.location))
   }
   let left = a.shape.rank == 1 ? a.reshape([1, a.count], file: file, line: line) : a
   let right = b.shape.rank == 1 ? b.reshape([b.count, 1], file: file, line: line) : b

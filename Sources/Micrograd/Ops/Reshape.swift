@@ -22,7 +22,9 @@ public final class Expand: Tensor {
 
   init(_ a: Tensor, to target: Shape, site: CallSite) {
     guard Shape.broadcast(a.shape, target) == target else {
-      fail(TensorError(op: "expand", message: "shape \(a.shape) cannot be broadcast to \(target)", location: site.location))
+      fail(
+        TensorError(op: "expand", message: "shape \(a.shape) cannot be broadcast to \(target)", location: site.location)
+      )
     }
     super.init(shape: target, inputs: [a], site: site)
   }
@@ -64,7 +66,10 @@ func inferredShape(_ dims: [Int], count: Int, from source: Shape, _ site: CallSi
     result[i] = count / known
   }
   guard !bad, Shape(result).count == count, !result.contains(-1) || count == 0 else {
-    fail(TensorError(op: "reshape", message: "cannot reshape \(source) (\(count) elements) to \(Shape(dims))", location: site.location))
+    fail(
+      TensorError(
+        op: "reshape", message: "cannot reshape \(source) (\(count) elements) to \(Shape(dims))",
+        location: site.location))
   }
   return Shape(result)
 }

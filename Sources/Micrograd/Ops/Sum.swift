@@ -26,7 +26,9 @@ extension Tensor {
   /// The sum over `axes` (all axes when nil), like `torch.sum(x, dim, keepdim)`.
   ///
   /// Negative axes count from the end.
-  public func sum(axes: [Int]? = nil, keepdims: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+  public func sum(axes: [Int]? = nil, keepdims: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+    -> Tensor
+  {
     Sum(self, axes: axes, keepdims: keepdims, site: CallSite(file, line))
   }
 
@@ -52,7 +54,9 @@ func normalizedAxes(_ op: String, _ axes: [Int]?, of shape: Shape, _ site: CallS
       fail(TensorError(op: op, message: "axis \(axis) is out of range for shape \(shape)", location: site.location))
     }
     if result.contains(a) {
-      fail(TensorError(op: op, message: "axis \(axis) appears twice in \(axes) for shape \(shape)", location: site.location))
+      fail(
+        TensorError(
+          op: op, message: "axis \(axis) appears twice in \(axes) for shape \(shape)", location: site.location))
     }
     result.append(a)
   }

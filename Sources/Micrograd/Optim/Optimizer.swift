@@ -72,7 +72,9 @@ open class Optimizer {
     let key = ObjectIdentifier(parameters[index])
     if let state = states[key] { return state }
     let shape = parameters[index].shape
-    let state = (step: Tensor.zeros([]), buffers: (0..<(compiledRule?.bufferCount ?? 0)).map { _ in Tensor.zeros(shape) })
+    let state = (
+      step: Tensor.zeros([]), buffers: (0..<(compiledRule?.bufferCount ?? 0)).map { _ in Tensor.zeros(shape) }
+    )
     states[key] = state
     return state
   }

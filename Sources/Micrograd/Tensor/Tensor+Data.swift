@@ -9,7 +9,10 @@ extension Tensor {
   ) {
     let site = CallSite(file, line)
     if scalars.count != shape.count {
-      fail(TensorError(op: "tensor", message: "\(scalars.count) values do not fill shape \(shape) (\(shape.count) elements)", location: site.location))
+      fail(
+        TensorError(
+          op: "tensor", message: "\(scalars.count) values do not fill shape \(shape) (\(shape.count) elements)",
+          location: site.location))
     }
     self.init(storage: Storage(scalars), shape: shape, requiresGrad: requiresGrad, site: site)
   }
@@ -27,7 +30,10 @@ extension Tensor {
   ) {
     let width = rows.first?.count ?? 0
     if rows.contains(where: { $0.count != width }) {
-      fail(TensorError(op: "tensor", message: "rows of unequal length \(rows.map(\.count))", location: CallSite(file, line).location))
+      fail(
+        TensorError(
+          op: "tensor", message: "rows of unequal length \(rows.map(\.count))", location: CallSite(file, line).location)
+      )
     }
     self.init(rows.flatMap { $0 }, shape: [rows.count, width], requiresGrad: requiresGrad, file: file, line: line)
   }
@@ -39,13 +45,17 @@ extension Tensor {
     let rows = blocks.first?.count ?? 0
     let width = blocks.first?.first?.count ?? 0
     if blocks.contains(where: { $0.count != rows || $0.contains { $0.count != width } }) {
-      fail(TensorError(op: "tensor", message: "nested arrays of unequal lengths", location: CallSite(file, line).location))
+      fail(
+        TensorError(op: "tensor", message: "nested arrays of unequal lengths", location: CallSite(file, line).location))
     }
-    self.init(blocks.flatMap { $0.flatMap { $0 } }, shape: [blocks.count, rows, width], requiresGrad: requiresGrad, file: file, line: line)
+    self.init(
+      blocks.flatMap { $0.flatMap { $0 } }, shape: [blocks.count, rows, width], requiresGrad: requiresGrad, file: file,
+      line: line)
   }
 
   /// Creates a 0-d (scalar) leaf tensor.
-  public convenience init(_ scalar: Float, requiresGrad: Bool = false, file: StaticString = #fileID, line: UInt = #line) {
+  public convenience init(_ scalar: Float, requiresGrad: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+  {
     self.init([scalar], shape: [], requiresGrad: requiresGrad, file: file, line: line)
   }
 
@@ -53,16 +63,22 @@ extension Tensor {
   public static func full(
     _ shape: Shape, _ value: Float, requiresGrad: Bool = false, file: StaticString = #fileID, line: UInt = #line
   ) -> Tensor {
-    Tensor(storage: Storage(repeating: value, count: shape.count), shape: shape, requiresGrad: requiresGrad, site: CallSite(file, line))
+    Tensor(
+      storage: Storage(repeating: value, count: shape.count), shape: shape, requiresGrad: requiresGrad,
+      site: CallSite(file, line))
   }
 
   /// A tensor of `shape` filled with zeros.
-  public static func zeros(_ shape: Shape, requiresGrad: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+  public static func zeros(_ shape: Shape, requiresGrad: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+    -> Tensor
+  {
     full(shape, 0, requiresGrad: requiresGrad, file: file, line: line)
   }
 
   /// A tensor of `shape` filled with ones.
-  public static func ones(_ shape: Shape, requiresGrad: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+  public static func ones(_ shape: Shape, requiresGrad: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+    -> Tensor
+  {
     full(shape, 1, requiresGrad: requiresGrad, file: file, line: line)
   }
 
@@ -81,7 +97,10 @@ extension Tensor {
   public func item(file: StaticString = #fileID, line: UInt = #line) -> Float {
     if isSymbolic { failConcreteValueNeeded(at: CallSite(file, line)) }
     if count != 1 {
-      fail(TensorError(op: "item", message: "only a one-element tensor has an item; shape is \(shape)", location: CallSite(file, line).location))
+      fail(
+        TensorError(
+          op: "item", message: "only a one-element tensor has an item; shape is \(shape)",
+          location: CallSite(file, line).location))
     }
     return values[0]
   }

@@ -25,7 +25,9 @@ extension Tensor {
         }
         render(axis + 1, offset + i * stride, indent + " ")
         if i < n - 1 {
-          body += axis == shape.rank - 1 ? ", " : ",\n" + String(repeating: "\n", count: Swift.max(0, shape.rank - axis - 2)) + indent + " "
+          body +=
+            axis == shape.rank - 1
+            ? ", " : ",\n" + String(repeating: "\n", count: Swift.max(0, shape.rank - axis - 2)) + indent + " "
         }
         i += 1
       }

@@ -20,7 +20,10 @@ open class Tensor: CustomStringConvertible {
   public var requiresGrad: Bool {
     didSet {
       if !inputs.isEmpty && !requiresGrad {
-        fail(TensorError(op: "requiresGrad", message: "cannot turn off requiresGrad on a non-leaf tensor (\(opName)); use detach()", location: site.location))
+        fail(
+          TensorError(
+            op: "requiresGrad", message: "cannot turn off requiresGrad on a non-leaf tensor (\(opName)); use detach()",
+            location: site.location))
       }
     }
   }
@@ -140,11 +143,12 @@ open class Tensor: CustomStringConvertible {
   /// Stops with the tracing error for reading a symbolic tensor.
   func failConcreteValueNeeded(at reader: CallSite = .fromOperator) -> Never {
     let made = inputs.isEmpty ? "a traced input" : "\(opName) at \(site.location)"
-    fail(TensorError(
-      op: opName,
-      message: "the value of \(made) of shape \(shape) is needed during tracing, but exists only when "
-        + "the compiled program runs; pass it as an input or compute it outside the traced function",
-      location: reader.location))
+    fail(
+      TensorError(
+        op: opName,
+        message: "the value of \(made) of shape \(shape) is needed during tracing, but exists only when "
+          + "the compiled program runs; pass it as an input or compute it outside the traced function",
+        location: reader.location))
   }
 
   /// The number of elements.

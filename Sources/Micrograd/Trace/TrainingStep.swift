@@ -23,7 +23,8 @@ public final class TrainingStep: @unchecked Sendable {
       throw .badArguments("\(type(of: optimizer)) has a custom step() and no compiled form")
     }
     let positions = Dictionary(
-      optimizer.parameters.enumerated().map { (ObjectIdentifier($0.element), $0.offset) }, uniquingKeysWith: { a, _ in a })
+      optimizer.parameters.enumerated().map { (ObjectIdentifier($0.element), $0.offset) },
+      uniquingKeysWith: { a, _ in a })
     let rows = try parameters.map { name, tensor throws(CompileError) -> Int in
       guard let row = positions[ObjectIdentifier(tensor)] else {
         throw .badArguments("parameter \(name) of the model is not one of the optimizer's parameters")

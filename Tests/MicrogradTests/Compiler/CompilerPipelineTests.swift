@@ -4,7 +4,11 @@ import Testing
 
 @Suite struct CompilerPipelineTests {
   @Test func passesRunInOrder() {
-    #expect(Compiler.passes.map(\.name) == ["simplify", "cse", "dce", "elementwise-fusion", "matmul-epilogue", "reduction-fusion", "schedule", "memory-plan"])
+    #expect(
+      Compiler.passes.map(\.name) == [
+        "simplify", "cse", "dce", "elementwise-fusion", "matmul-epilogue", "reduction-fusion", "schedule",
+        "memory-plan",
+      ])
   }
 
   /// Compiled value and gradients equal eager ones bit for bit (up to the
@@ -38,7 +42,11 @@ import Testing
     graph.forwardRoots = [loss]
     var seen: [(String, Int)] = []
     let lowered = try Compiler.compile(graph) { name, program in seen.append((name, program.instructions.count)) }
-    #expect(seen.map(\.0) == ["lowering", "simplify", "cse", "dce", "elementwise-fusion", "matmul-epilogue", "reduction-fusion", "schedule", "memory-plan"])
+    #expect(
+      seen.map(\.0) == [
+        "lowering", "simplify", "cse", "dce", "elementwise-fusion", "matmul-epilogue", "reduction-fusion", "schedule",
+        "memory-plan",
+      ])
     #expect(seen.last!.1 == lowered.program.instructions.count)
   }
 }

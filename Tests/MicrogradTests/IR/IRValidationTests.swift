@@ -116,15 +116,22 @@ import Testing
       line: 8, message: "assigns to %0, which is an input, not a parameter or state"),
     Case(
       name: "optimizer state missing", signature: [x, w, "%2: f32[] input \"lr\"", "%3: f32[] state \"w.step\""],
-      body: ["%9 = neg %1 : f32[4,2]", "sgd[momentum=0.9,dampening=0.0,weight_decay=0.0,nesterov=false] %1, %9, %2, %3"],
+      body: [
+        "%9 = neg %1 : f32[4,2]", "sgd[momentum=0.9,dampening=0.0,weight_decay=0.0,nesterov=false] %1, %9, %2, %3",
+      ],
       line: 10, message: "sgd takes 5 inputs, got 4"),
     Case(
-      name: "optimizer learning rate not a scalar", signature: [x, w, "%2: f32[1,8] input \"lr\"", "%3: f32[] state \"w.step\""],
-      body: ["%9 = neg %1 : f32[4,2]", "sgd[momentum=0.0,dampening=0.0,weight_decay=0.0,nesterov=false] %1, %9, %2, %3"],
+      name: "optimizer learning rate not a scalar",
+      signature: [x, w, "%2: f32[1,8] input \"lr\"", "%3: f32[] state \"w.step\""],
+      body: [
+        "%9 = neg %1 : f32[4,2]", "sgd[momentum=0.0,dampening=0.0,weight_decay=0.0,nesterov=false] %1, %9, %2, %3",
+      ],
       line: 10, message: "the learning rate and step count should be f32[], not f32[1,8] and f32[]"),
     Case(
       name: "optimizer updates an input", signature: [x, w, "%2: f32[] input \"lr\"", "%3: f32[] state \"w.step\""],
-      body: ["%9 = neg %0 : f32[2,3]", "sgd[momentum=0.0,dampening=0.0,weight_decay=0.0,nesterov=false] %0, %9, %2, %3"],
+      body: [
+        "%9 = neg %0 : f32[2,3]", "sgd[momentum=0.0,dampening=0.0,weight_decay=0.0,nesterov=false] %0, %9, %2, %3",
+      ],
       line: 10, message: "updates %0, which is an input"),
     Case(
       name: "returned but never made", signature: [x, w], body: ["dropped %9: f32[2,3]"],

@@ -47,14 +47,19 @@ import Testing
 
   @Test func finiteDifferences() {
     var random = TestRandom(seed: 1)
-    let a = random.tensor([3, 4]), b = random.tensor([4])
+    let a = random.tensor([3, 4])
+    let b = random.tensor([4])
     expectGradientsMatchFiniteDifferences([a, b]) { $0[0] * $0[1] + $0[0] - $0[1] }
-    let d = random.tensor([3, 4]), e = random.tensor([3, 1], 0.5, 2)
+    let d = random.tensor([3, 4])
+    let e = random.tensor([3, 1], 0.5, 2)
     expectGradientsMatchFiniteDifferences([d, e]) { $0[0] / $0[1] }
-    let m = random.tensor([2, 3, 4]), n = random.tensor([4, 5])
+    let m = random.tensor([2, 3, 4])
+    let n = random.tensor([4, 5])
     expectGradientsMatchFiniteDifferences([m, n]) { matmul($0[0], $0[1]) }
     let s = random.tensor([2, 3, 4])
-    expectGradientsMatchFiniteDifferences([s]) { $0[0].sum(axes: [0, 2], keepdims: true).expand(to: [2, 3, 4]).reshape([4, 6]) }
+    expectGradientsMatchFiniteDifferences([s]) {
+      $0[0].sum(axes: [0, 2], keepdims: true).expand(to: [2, 3, 4]).reshape([4, 6])
+    }
     let r = Tensor([-1.5, -0.5, 0.5, 1.5], requiresGrad: true)
     expectGradientsMatchFiniteDifferences([r]) { relu($0[0]) }
   }

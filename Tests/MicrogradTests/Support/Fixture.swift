@@ -89,8 +89,10 @@ func checkFixture(
 func expectCovers(_ family: String, _ table: [String: Any], sourceLocation: Testing.SourceLocation = #_sourceLocation) {
   let names = Set(fixtureCases(family).map(\.name))
   #expect(!names.isEmpty, sourceLocation: sourceLocation)
-  #expect(names.subtracting(table.keys).sorted() == [], "cases without an op in the test", sourceLocation: sourceLocation)
-  #expect(Set(table.keys).subtracting(names).sorted() == [], "ops without a fixture case", sourceLocation: sourceLocation)
+  #expect(
+    names.subtracting(table.keys).sorted() == [], "cases without an op in the test", sourceLocation: sourceLocation)
+  #expect(
+    Set(table.keys).subtracting(names).sorted() == [], "ops without a fixture case", sourceLocation: sourceLocation)
 }
 
 /// Fixture case names mapped to the Swift expression of the same op.

@@ -62,7 +62,8 @@ func expectGradientsMatchFiniteDifferences(
       input.updateValues { $0[i] = original }
       let numeric = Float((plus - minus) / Double(2 * h))
       if abs(analytic[i] - numeric) > tolerance * (1 + abs(numeric)) {
-        Issue.record("input \(k)[\(i)]: analytic \(analytic[i]) vs finite difference \(numeric)", sourceLocation: sourceLocation)
+        Issue.record(
+          "input \(k)[\(i)]: analytic \(analytic[i]) vs finite difference \(numeric)", sourceLocation: sourceLocation)
         return
       }
     }

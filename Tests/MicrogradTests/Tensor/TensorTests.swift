@@ -58,7 +58,8 @@ import Testing
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       makeBadTensor()
     }
-    expectStandardError(result, contains: ["tensor", "5 values do not fill shape [2, 3]", "TensorTests.swift:\(badTensorLine)"])
+    expectStandardError(
+      result, contains: ["tensor", "5 values do not fill shape [2, 3]", "TensorTests.swift:\(badTensorLine)"])
   }
 }
 

@@ -18,7 +18,9 @@ import Testing
       ("reduce", ReduceOpsTests.ops),
     ]
     return tables.flatMap { family, table in
-      fixtureCases(family).compactMap { fixture in table[fixture.name].map { Case(family: family, fixture: fixture, op: $0) } }
+      fixtureCases(family).compactMap { fixture in
+        table[fixture.name].map { Case(family: family, fixture: fixture, op: $0) }
+      }
     }
   }
 
@@ -50,7 +52,9 @@ import Testing
     }
   }
 
-  func expectClose(_ a: [Float], _ b: [Float], _ what: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+  func expectClose(
+    _ a: [Float], _ b: [Float], _ what: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+  ) {
     #expect(a.count == b.count, "\(what): \(a.count) vs \(b.count) elements", sourceLocation: sourceLocation)
     for (x, y) in zip(a, b) where !(abs(x - y) <= 1e-5 + 1e-5 * abs(y)) && !(x.isNaN && y.isNaN) && x != y {
       Issue.record("\(what): compiled \(x) vs eager \(y)", sourceLocation: sourceLocation)

@@ -62,7 +62,8 @@ enum FusedReduction {
       out = outputs[0]
       keptCount = shape.dims.enumerated().reduce(1) { $0 * (axes.contains($1.offset) ? 1 : $1.element) }
       copies = axes.isEmpty
-      evaluator = FusedEvaluator.Plan(kernel, shape, inputs, inputShapes, outputs: outputs, reducingFirst: !axes.isEmpty)
+      evaluator = FusedEvaluator.Plan(
+        kernel, shape, inputs, inputShapes, outputs: outputs, reducingFirst: !axes.isEmpty)
       var dims: [Int] = []
       var reduced: [Bool] = []
       for (axis, size) in shape.dims.enumerated() where size != 1 {
