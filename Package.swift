@@ -26,7 +26,8 @@ let package = Package(
       dependencies: ["CBLAS"]
     ),
     .target(name: "SampleData", dependencies: ["Micrograd"], path: "samples/SampleData"),
-    .executableTarget(name: "moons", dependencies: ["Micrograd", "SampleData"], path: "samples/moons"),
+    .executableTarget(
+      name: "moons", dependencies: ["Micrograd", "SampleData", "SampleSupport"], path: "samples/moons"),
     .executableTarget(name: "micrograd-bench", dependencies: ["Micrograd", "SampleData"], path: "tools/bench"),
     .executableTarget(
       name: "MicrogradCommand",
@@ -46,6 +47,9 @@ let package = Package(
       path: "tools/micrograd-viz"
     ),
     .testTarget(name: "MicrogradVizTests", dependencies: ["MicrogradViz", "Micrograd"]),
+    // Samples: what they share (progress bar, options, writing the step's program and picture), yinyang, digits.
+    .target(name: "SampleSupport", dependencies: ["Micrograd", "MicrogradViz"], path: "samples/SampleSupport"),
+    .executableTarget(name: "yinyang", dependencies: ["Micrograd", "SampleSupport"], path: "samples/yinyang"),
   ],
   swiftLanguageModes: [.v6]
 )
