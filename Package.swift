@@ -50,6 +50,8 @@ let package = Package(
     // Samples: what they share (progress bar, options, writing the step's program and picture), yinyang, digits.
     .target(name: "SampleSupport", dependencies: ["Micrograd", "MicrogradViz"], path: "samples/SampleSupport"),
     .executableTarget(name: "yinyang", dependencies: ["Micrograd", "SampleSupport"], path: "samples/yinyang"),
+    .executableTarget(
+      name: "digits", dependencies: ["Micrograd", "SampleSupport"], path: "samples/digits", resources: [.copy("data")]),
   ],
   swiftLanguageModes: [.v6]
 )
