@@ -16,7 +16,11 @@ let outputDirectory = options.values["out"] ?? "out/yinyang"
 var generator = XorShiftStar(seed: 42)
 let data = YinYang(count: 100, smallRadius: 0.1, bigRadius: 0.5, generator: &generator)
 let model = TanhMLP(2, [8, 3], generator: &generator)
-// micrograd's AdamW is PyTorch's formula (see the README's Samples section), so the library's AdamW runs it.
+// micrograd's AdamW and the library's (PyTorch's) are one formula. micrograd: m = β1·m + (1-β1)·g,
+// v = β2·v + (1-β2)·g², p -= lr·(m̂/(√v̂ + 1e-8) + λ·p) with m̂ = m/(1-β1^t), v̂ = v/(1-β2^t). The library:
+// p *= 1 - lr·λ, then p -= (lr/(1-β1^t))·m/(√v/√(1-β2^t) + eps). Both decay the weight from its value before the
+// step, correct both moments' bias and add eps after the square root (micrograd hard-codes 1e-8, our eps here),
+// so they differ only in the order of float operations (float32 here, float64 there).
 let optimizer = AdamW(model.parameters(), lr: 0.1, betas: (0.9, 0.95), eps: 1e-8, weightDecay: 1e-4)
 let (trainPoints, trainLabels) = (data.train.pointTensor, data.train.labelTensor)
 let (validationPoints, validationLabels) = (data.validation.pointTensor, data.validation.labelTensor)
