@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 APT_PACKAGES := libopenblas-dev libgraphviz-dev pkg-config
 
-.PHONY: setup demo lint test bench fixtures clean
+.PHONY: setup demo lint test bench fixtures docs clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -33,6 +33,11 @@ bench: setup
 
 fixtures:
 	tools/make-fixtures.sh
+
+# The DocC documentation of the Micrograd module (Sources/Micrograd/Micrograd.docc and the symbols' comments),
+# with warnings as errors; the archive lands in .build/plugins/Swift-DocC/outputs/Micrograd.doccarchive.
+docs:
+	swift package generate-documentation --target Micrograd --warnings-as-errors
 
 clean:
 	rm -rf .build

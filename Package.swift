@@ -12,7 +12,9 @@ let package = Package(
     .executable(name: "micrograd-viz", targets: ["micrograd-viz"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    // `make docs`: the DocC catalog of the Micrograd module (swift package generate-documentation).
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
   targets: [
     .systemLibrary(
@@ -26,7 +28,8 @@ let package = Package(
       dependencies: ["CBLAS"]
     ),
     .target(name: "SampleData", dependencies: ["Micrograd"], path: "samples/SampleData"),
-    .executableTarget(name: "moons", dependencies: ["Micrograd", "SampleData"], path: "samples/moons"),
+    .executableTarget(
+      name: "moons", dependencies: ["Micrograd", "SampleData", "SampleSupport"], path: "samples/moons"),
     .executableTarget(name: "micrograd-bench", dependencies: ["Micrograd", "SampleData"], path: "tools/bench"),
     .executableTarget(
       name: "MicrogradCommand",
@@ -46,6 +49,11 @@ let package = Package(
       path: "tools/micrograd-viz"
     ),
     .testTarget(name: "MicrogradVizTests", dependencies: ["MicrogradViz", "Micrograd"]),
+    // Samples: what they share (progress bar, options, writing the step's program and picture), yinyang, digits.
+    .target(name: "SampleSupport", dependencies: ["Micrograd", "MicrogradViz"], path: "samples/SampleSupport"),
+    .executableTarget(name: "yinyang", dependencies: ["Micrograd", "SampleSupport"], path: "samples/yinyang"),
+    .executableTarget(
+      name: "digits", dependencies: ["Micrograd", "SampleSupport"], path: "samples/digits", resources: [.copy("data")]),
   ],
   swiftLanguageModes: [.v6]
 )

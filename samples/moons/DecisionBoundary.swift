@@ -1,6 +1,7 @@
 import Foundation
 import Micrograd
 import SampleData
+import SampleSupport
 
 /// An SVG of the model's decision boundary: a grid of cells coloured by the
 /// sign of the score at their centres, with the data points on top.

@@ -3,6 +3,7 @@
 import Foundation
 import Micrograd
 import SampleData
+import SampleSupport
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 let seed: UInt64 = 1  // seeds 0–4 all reach 100% here; 5 stops at 96%
@@ -46,8 +47,9 @@ if options.eager {
 } else {
   let step = try compile(model, optimizer: optimizer) { x, y in loss(model(x).reshape([-1]), y) }
   let predict = compile { xs in [model(xs[0]).reshape([-1])] }
-  let text = try step.program(for: [points.shape, labels.shape]).text()
-  replayFiles.append(("step.mgir", { try writeAtomically(text, to: $0) }))
+  let program = try step.program(for: [points.shape, labels.shape])
+  // The step's program beside its picture: step.mgir and step.svg.
+  replayFiles.append(("step.mgir", { try writeProgramFiles(program, to: ($0 as NSString).deletingLastPathComponent) }))
   trainingStep = { lr in
     let scores = try predict(points)[0]
     return (try step(points, labels, lr: lr).item(), accuracy(scores, labels))
@@ -63,13 +65,15 @@ do {
   exit(1)
 }
 
-let progress = Progress(total: options.steps, exact: options.exactLosses)
+// A line per step without a terminal: the tests compare whole loss curves.
+let progress = ProgressBar(total: options.steps, plainInterval: 1)
 let learningRates = (0..<options.steps).map { 1.0 - 0.9 * Double($0) / Double(options.steps) }
 let clock = ContinuousClock()
 let start = clock.now
 for step in 0..<options.steps {
   let (loss, accuracy) = try trainingStep(learningRates[step])
-  progress.update(step: step, loss: loss, accuracy: accuracy)
+  let lossText = options.exactLosses ? loss.description : format(loss, 4)
+  progress.update(step: step, "loss \(lossText), accuracy \(format(accuracy * 100, 0))%")
 }
 let elapsed = clock.now - start
 progress.finish()
@@ -78,11 +82,11 @@ let (finalLoss, finalAccuracy) = noGrad {
   let scores = model(points).reshape([-1])
   return (loss(scores, labels).item(), accuracy(scores, labels))
 }
-let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3
+let elapsedMilliseconds = milliseconds(elapsed)
 print("final: loss \(format(finalLoss, 4)), accuracy \(format(finalAccuracy * 100, 0))%")
 print(
-  "time: \(String(format: "%.1f", milliseconds)) ms for \(options.steps) steps, "
-    + "\(String(format: "%.3f", milliseconds / Double(options.steps))) ms per step")
+  "time: \(String(format: "%.1f", elapsedMilliseconds)) ms for \(options.steps) steps, "
+    + "\(String(format: "%.3f", elapsedMilliseconds / Double(options.steps))) ms per step")
 
 let path = options.outputDirectory + "/boundary.svg"
 do {
@@ -90,7 +94,10 @@ do {
   try model.saveParameters(to: options.outputDirectory + "/weights.safetensors")
   // The learning rate of each step as the step used it: float32.
   try Tensor(learningRates.map { Float($0) }).writeNPY(to: options.outputDirectory + "/lr.npy")
-  print("wrote \(path) and the replay files (\(replayFiles.map(\.name).joined(separator: ", ")), ", terminator: "")
+  let picture = options.eager ? "" : ", step.svg"
+  print(
+    "wrote \(path)\(picture) and the replay files (\(replayFiles.map(\.name).joined(separator: ", ")), ", terminator: ""
+  )
   print("initial.safetensors, weights.safetensors, lr.npy)")
 } catch {
   FileHandle.standardError.write(Data("moons: cannot write to \(options.outputDirectory): \(error)\n".utf8))

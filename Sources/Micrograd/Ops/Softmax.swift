@@ -2,7 +2,7 @@
 
 /// `log(sum(exp(a)))` over `axes`, computed without overflow, like `torch.logsumexp`.
 ///
-/// The forward shifts by the maximum (see ``Reduction/logSumExp(_:_:axes:_:)``),
+/// The forward shifts by the maximum (see `Reduction.logSumExp`),
 /// so logits of ±1000 are fine. The gradient is the softmax,
 /// `grad * exp(a - self)`, written with the output so that it is stable too.
 public final class LogSumExp: Tensor {

@@ -44,8 +44,8 @@ open class Optimizer {
 
   /// Updates every parameter that has a gradient by one step.
   ///
-  /// Built-in optimizers run ``OptimizerUpdate/apply`` on the parameter, its
-  /// step count and buffers (``state(_:)``), the same kernel a compiled step
+  /// Built-in optimizers run `OptimizerUpdate.apply` on the parameter, its
+  /// step count and buffers (`state(_:)`), the same kernel a compiled step
   /// runs; a custom optimizer overrides this (and then cannot be compiled).
   open func step() {
     guard let rule = compiledRule else { fatalError("\(type(of: self)) does not override step()") }
@@ -59,7 +59,7 @@ open class Optimizer {
   }
 
   /// The update rule with its hyper-parameters, as a compiled training step
-  /// runs it; nil for an optimizer that only has a custom ``step()``.
+  /// runs it; nil for an optimizer that only has a custom ``Optimizer/step()``.
   open var compiledRule: OptimizerRule? { nil }
 
   /// Each parameter's state, made when first asked for: the step count (a

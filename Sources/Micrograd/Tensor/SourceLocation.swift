@@ -4,7 +4,7 @@ import Runtime
 ///
 /// Public functions take `file: StaticString = #fileID, line: UInt = #line` and
 /// pass them down, so an error can point at the line the user wrote. Operators
-/// (`a + b`) cannot take extra arguments; for them ``SourceLocation/caller()``
+/// (`a + b`) cannot take extra arguments; for them `SourceLocation.caller()`
 /// finds the user's frame from a symbolicated backtrace, on the error path only.
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
   /// The file, as `#fileID` spells it (`Module/File.swift`) or a path.

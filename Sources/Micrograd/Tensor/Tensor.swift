@@ -115,7 +115,7 @@ open class Tensor: CustomStringConvertible {
   /// The operation's name as the user knows it (`add`, `matmul`); `leaf` for data.
   open var opName: String { "leaf" }
 
-  /// Computes this op's value from its inputs into `out` (shape ``shape``).
+  /// Computes this op's value from its inputs into `out` (shape ``Tensor/shape``).
   ///
   /// By default runs the kernel of ``operation``, the same one the compiled
   /// program runs; a custom op without a built-in operation overrides it.
@@ -125,7 +125,7 @@ open class Tensor: CustomStringConvertible {
   }
 
   /// Propagates `grad` (the gradient of the output, shaped like this tensor)
-  /// to the inputs with ``accumulateGrad(_:)``, written in tensor ops.
+  /// to the inputs with ``Tensor/accumulateGrad(_:)``, written in tensor ops.
   ///
   /// Overridden by every op; a leaf has no inputs.
   open func backpropagate(_ grad: Tensor) {}

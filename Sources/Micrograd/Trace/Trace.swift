@@ -1,6 +1,6 @@
 /// Recording tensor operations instead of computing them.
 ///
-/// Inside ``Trace/record(_:)`` every op returns a symbolic tensor of the same
+/// Inside `Trace.record(_:)` every op returns a symbolic tensor of the same
 /// typed node class eager mode uses; the nodes reachable from the outputs are
 /// the traced graph that the compiler lowers to a ``Program``.
 public enum Trace {

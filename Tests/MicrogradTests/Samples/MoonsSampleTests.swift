@@ -31,12 +31,16 @@ import Testing
   @Test func compiledLossCurveMatchesEager() throws {
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("moons-\(UUID())").path
     let compiled = try Self.run(["--exact", "--out", out])
+    // The compiled step's picture beside its program.
+    expectWellFormedSVG(out + "/step.svg")
+    try? FileManager.default.removeItem(atPath: out + "/step.svg")
     let eager = try Self.run(["--exact", "--eager", "--out", out])
     let steps = { (text: String) in text.split(separator: "\n").filter { $0.hasPrefix("step ") } }
     #expect(steps(compiled).count == 100)
     #expect(steps(compiled) == steps(eager))
     let final = compiled.split(separator: "\n").first { $0.hasPrefix("final:") }
     #expect(final?.hasSuffix("accuracy 100%") == true, "\(final ?? "no final line")")
+    #expect(!FileManager.default.fileExists(atPath: out + "/step.svg"), "eager runs compile no step to draw")
     let svg = try String(contentsOfFile: out + "/boundary.svg", encoding: .utf8)
     #expect(svg.hasPrefix("<svg") || svg.hasPrefix("<?xml"))
     try? FileManager.default.removeItem(atPath: out)
