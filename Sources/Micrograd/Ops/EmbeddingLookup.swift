@@ -6,7 +6,7 @@
 ///
 /// The gradient flows to the table only: each row of the output's gradient
 /// is added into the table row it was read from (``EmbeddingBackward``).
-public final class Embedding: Tensor {
+public final class EmbeddingLookup: Tensor {
   var indices: Tensor { inputs[0] }
   var table: Tensor { inputs[1] }
 
@@ -45,7 +45,7 @@ public final class Embedding: Tensor {
 /// each row of `grad` (shape `indices.shape + [D]`) added into the row its
 /// index names (a scatter-add; repeated indices add up).
 ///
-/// Its own gradient reads those rows back: an ``Embedding``.
+/// Its own gradient reads those rows back: an ``EmbeddingLookup``.
 public final class EmbeddingBackward: Tensor {
   var indices: Tensor { inputs[0] }
   var gradient: Tensor { inputs[1] }
@@ -61,7 +61,7 @@ public final class EmbeddingBackward: Tensor {
   public override var operation: Operation? { .embeddingBackward(rows: rows) }
 
   public override func backpropagate(_ grad: Tensor) {
-    gradient.accumulateGrad(Embedding(indices, grad, site: site))
+    gradient.accumulateGrad(EmbeddingLookup(indices, grad, site: site))
   }
 }
 
@@ -72,5 +72,5 @@ public final class EmbeddingBackward: Tensor {
 /// An index out of range stops with a message naming it, both shapes and
 /// this call's file:line; in a compiled program it gives a row of NaN.
 public func embedding(_ indices: Tensor, _ table: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-  Embedding(indices, table, site: CallSite(file, line))
+  EmbeddingLookup(indices, table, site: CallSite(file, line))
 }
