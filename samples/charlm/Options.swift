@@ -6,7 +6,7 @@ struct Options {
   /// The text files to learn from; none means this repository's own Swift sources.
   var files: [String] = []
   /// The number of training steps.
-  var steps = 6000
+  var steps = 12000
   /// How many characters the model sees before the one it predicts.
   var context = 8
   /// The length of each character's vector in the embedding table.
@@ -25,7 +25,7 @@ struct Options {
   static let usage = """
     usage: charlm [FILE...] [--steps N] [--context K] [--embedding D] [--hidden H] [--batch B] [--seed S]
                   [--sample N] [--out DIR]
-      (defaults: this repository's Swift sources, 6000 steps, context 8, embedding 24, hidden 256,
+      (defaults: this repository's Swift sources, 12000 steps, context 8, embedding 24, hidden 256,
        batch 64, seed 42, 400 sampled characters, out/charlm)
     """
 

@@ -60,7 +60,8 @@ for k in 0..<options.steps {
     corpus.train, context: options.context, count: options.batch, generator: &generator)
   let batchLoss = try step(contexts, targets, lr: learningRate(k)).item()
   if (k + 1) % max(options.steps / reports, 1) == 0 || k == options.steps - 1 {
-    let seconds = Double((clock.now - start).components.attoseconds) / 1e18 + Double((clock.now - start).components.seconds)
+    let seconds =
+      Double((clock.now - start).components.attoseconds) / 1e18 + Double((clock.now - start).components.seconds)
     print(
       "step \(k + 1)/\(options.steps): batch loss \(format(batchLoss)), val loss \(format(try loss(validationSet))) "
         + "(\(String(format: "%.1f", seconds)) s)")

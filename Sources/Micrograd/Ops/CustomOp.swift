@@ -71,7 +71,8 @@ open class CustomOp: Tensor {
     case .failure(let error):
       fail(
         TensorError(
-          op: Self.name, message: "\(error.message) (inputs of shapes \(shapes.map(\.description).joined(separator: ", ")))",
+          op: Self.name,
+          message: "\(error.message) (inputs of shapes \(shapes.map(\.description).joined(separator: ", ")))",
           location: site.location))
     }
     super.init(shape: shape, inputs: inputs, site: site)
@@ -175,7 +176,8 @@ enum CustomOpRegistry {
     _ shape: Shape
   ) {
     let buffers = zip(inputs, inputShapes).map { UnsafeBufferPointer(start: $0, count: $1.count) }
-    type.forward(buffers, shapes: inputShapes, into: UnsafeMutableBufferPointer(start: out, count: shape.count), shape: shape)
+    type.forward(
+      buffers, shapes: inputShapes, into: UnsafeMutableBufferPointer(start: out, count: shape.count), shape: shape)
   }
 
   /// Whether `name` reads as one IR identifier.
