@@ -10,6 +10,7 @@ let package = Package(
     .executable(name: "micrograd", targets: ["MicrogradCommand"]),
     .library(name: "MicrogradViz", targets: ["MicrogradViz"]),
     .executable(name: "micrograd-viz", targets: ["micrograd-viz"]),
+    .executable(name: "charlm", targets: ["charlm"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -54,6 +55,9 @@ let package = Package(
     .executableTarget(name: "yinyang", dependencies: ["Micrograd", "SampleSupport"], path: "samples/yinyang"),
     .executableTarget(
       name: "digits", dependencies: ["Micrograd", "SampleSupport"], path: "samples/digits", resources: [.copy("data")]),
+    // charlm sample and the custom-op test target (issue 8).
+    .executableTarget(name: "charlm", dependencies: ["Micrograd", "MicrogradViz"], path: "samples/charlm"),
+    .testTarget(name: "CustomOpTests", dependencies: ["Micrograd"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -18,6 +18,17 @@ extension ProgramValidator {
       throw planError("places \(plan.buffer.count) values; the program has \(program.values.count)")
     }
     if let size = plan.bufferSizes.first(where: { $0 < 0 }) { throw planError("a buffer has size \(size)") }
+    // Buffers are allocated before anything runs: bound them as values are bounded.
+    if let size = plan.bufferSizes.first(where: { $0 > limits.elementsPerValue }) {
+      throw planError("a buffer of \(size) elements is larger than \(limits.elementsPerValue)")
+    }
+    var total = 0
+    for size in plan.bufferSizes {
+      total += size  // each size is at most elementsPerValue: no overflow before the check
+      guard total <= limits.totalElements else {
+        throw planError("the buffers hold more than \(limits.totalElements) elements in all")
+      }
+    }
     guard plan.peakBytes >= 0, plan.naiveBytes >= 0 else { throw planError("byte counts must not be negative") }
     for (id, buffer) in plan.buffer.enumerated() {
       guard let buffer else { continue }

@@ -29,6 +29,17 @@ public enum Operation: Hashable, Sendable {
   /// Class indices to rows of 0/1 of width `classes` (an invalid index
   /// gives a row of NaN in a compiled program; eager mode stops).
   case oneHot(classes: Int)
+  /// Rows of a table picked by indices: inputs indices (any shape `S`,
+  /// floats holding integers) and a table `[V, D]`; result `S + [D]`. An
+  /// invalid index gives a row of NaN in a compiled program; eager mode stops.
+  case embedding
+  /// The embedding's adjoint: zeros `[rows, D]` with each row `i` of the
+  /// second input (shape `S + [D]`) added into row `indices[i]`. Invalid
+  /// indices add nothing.
+  case embeddingBackward(rows: Int)
+  /// A user-defined op registered under this name (see ``CustomOp``): any
+  /// number of inputs, one result, computed by the op's registered kernel.
+  case custom(String)
   /// `op(a)·op(b)` over the last two axes, transposes read in place.
   case matmul(transposeA: Bool, transposeB: Bool)
   /// Overwrites the first input's buffer (a parameter or optimizer state)
@@ -68,6 +79,9 @@ public enum Operation: Hashable, Sendable {
     case .concatenate: "concatenate"
     case .logsumexp: "logsumexp"
     case .oneHot: "one_hot"
+    case .embedding: "embedding"
+    case .embeddingBackward: "embedding_backward"
+    case .custom: "custom"
     case .matmul: "matmul"
     case .assign: "assign"
     case .optimizerStep(let rule): rule.name

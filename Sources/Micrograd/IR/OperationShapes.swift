@@ -50,6 +50,23 @@ extension Operation {
     case .oneHot(let classes):
       guard classes > 0 else { return "needs at least one class, got \(classes)" }
       return expect(Shape(inputs[0].dims + [classes]), "the input's shape and the classes")
+    case .embedding:
+      guard inputs[1].rank == 2 else { return "the table should be f32[V,D], not \(irType(inputs[1]))" }
+      return expect(Shape(inputs[0].dims + [inputs[1][1]]), "the indices' shape and the table's row width")
+    case .embeddingBackward(let rows):
+      guard rows >= 0 else { return "rows \(rows) is negative" }
+      guard inputs[1].rank == inputs[0].rank + 1, Array(inputs[1].dims.dropLast()) == inputs[0].dims else {
+        return "the gradient \(irType(inputs[1])) should be the indices' shape \(irType(inputs[0])) and a row width"
+      }
+      return expect(Shape([rows, inputs[1].dims.last!]), "rows and the gradient's row width")
+    case .custom(let name):
+      guard let type = CustomOpRegistry.type(named: name) else {
+        return "custom op '\(name)' is not registered in this process"
+      }
+      switch type.checkedShape(for: inputs) {
+      case .failure(let error): return "custom op '\(name)': \(error.message)"
+      case .success(let shape): return expect(shape, "custom op '\(name)''s shape rule")
+      }
     case .matmul(let transposeA, let transposeB):
       switch ShapeRules.matmul(inputs[0], transposeA, inputs[1], transposeB) {
       case .failure(let error): return error.message
@@ -104,7 +121,8 @@ extension Operation {
     switch self {
     case .unary, .reduce, .reshape, .expand, .permute, .slice, .sliceScatter, .logsumexp, .oneHot:
       (inputRange, outputCount) = (1...1, 1)
-    case .binary, .matmul: (inputRange, outputCount) = (2...2, 1)
+    case .binary, .matmul, .embedding, .embeddingBackward: (inputRange, outputCount) = (2...2, 1)
+    case .custom: (inputRange, outputCount) = (0...Int.max, 1)
     case .select: (inputRange, outputCount) = (3...3, 1)
     case .concatenate: (inputRange, outputCount) = (1...Int.max, 1)
     case .assign: (inputRange, outputCount) = (2...2, 0)

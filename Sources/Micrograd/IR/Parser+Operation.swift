@@ -76,6 +76,20 @@ extension ProgramReader {
         ? .slice(axis: axis, start: start, step: step) : .sliceScatter(axis: axis, start: start, step: step)
     case "concatenate": return .concatenate(axis: try attribute("axis"))
     case "one_hot": return .oneHot(classes: try attribute("classes"))
+    case "embedding": return .embedding
+    case "embedding_backward": return .embeddingBackward(rows: try attribute("rows"))
+    case "custom":
+      try scanner.expect("[", "'[' and the custom op's name")
+      let nameMark = scanner.mark
+      guard let customName = scanner.identifier() else { throw scanner.expected("the custom op's name") }
+      guard CustomOpRegistry.type(named: customName) != nil else {
+        let message =
+          "custom op '\(customName)' is not registered in this process (define its CustomOp subclass and call"
+          + " register() before parsing)"
+        throw scanner.error(.mismatch(message), at: nameMark)
+      }
+      try scanner.expect("]", "']' after the custom op's name")
+      return .custom(customName)
     case "fused":
       try scanner.expect("{", "'{' and the kernel")
       let (kernel, reduction) = try kernelBody(reducing: true)

@@ -137,6 +137,8 @@ extension Program: CustomStringConvertible {
     case .concatenate(let axis): return "concatenate[axis=\(axis)]"
     case .logsumexp(let axes): return "logsumexp[axes=" + list(axes) + "]"
     case .oneHot(let classes): return "one_hot[classes=\(classes)]"
+    case .embeddingBackward(let rows): return "embedding_backward[rows=\(rows)]"
+    case .custom(let name): return "custom[" + name + "]"
     case .optimizerStep(let rule):
       switch rule {
       case .sgd(let momentum, let dampening, let weightDecay, let nesterov):

@@ -15,6 +15,7 @@ import Testing
     "add", "mul", "sub", "div", "neg", "exp", "relu", "select", "reshape", "expand", "matmul", "matmul.nt", "matmul.tn",
     "sum[axes=0]", "max[axes=1]", "sum[axes=]", "permute[1,0]", "gt", "tanh", "one_hot[classes=2]",
     "slice[axis=0,start=1,step=2]", "slice_scatter[axis=0,start=0,step=1]", "concatenate[axis=0]", "logsumexp[axes=0]",
+    "embedding", "embedding_backward[rows=3]", "custom[test.square]", "custom[unregistered]",
   ]
   static let interestingBytes = Array("%$,[](){}\"\\#:;=@-+.0123456789 \nx".utf8) + [0, 0xff, 0xc3, 0xbc, 0x7f]
 
@@ -102,6 +103,7 @@ import Testing
       case .sliceScatter: instruction.operation = .sliceScatter(axis: small(), start: small(), step: small())
       case .concatenate: instruction.operation = .concatenate(axis: small())
       case .oneHot: instruction.operation = .oneHot(classes: small())
+      case .embeddingBackward: instruction.operation = .embeddingBackward(rows: small())
       case .optimizerStep(.sgd(let momentum, let dampening, let weightDecay, let nesterov)):
         instruction.operation = .optimizerStep(
           .sgd(momentum: momentum, dampening: dampening, weightDecay: weightDecay, nesterov: !nesterov))

@@ -164,6 +164,15 @@ import Testing
       name: "optimizer hyper-parameter not a number", replacing: "add %0, %1",
       with: "sgd[momentum=x,dampening=0.0,weight_decay=0.0,nesterov=false] %0", line: 7, at: "x",
       message: "expected a number for momentum"),
+    Case(
+      name: "custom op not registered", replacing: "add %0, %1", with: "custom[nowhere.op] %0", line: 7,
+      at: "nowhere", message: "custom op 'nowhere.op' is not registered in this process"),
+    Case(
+      name: "custom op without a name", replacing: "add %0, %1", with: "custom %0", line: 7, at: " %0",
+      message: "expected '[' and the custom op's name"),
+    Case(
+      name: "embedding_backward without rows", replacing: "add %0, %1", with: "embedding_backward %0, %1", line: 7,
+      at: " %0", message: "expected '[rows=…]'"),
   ]
 
   @Test(arguments: cases)

@@ -139,7 +139,7 @@ struct RandomProgram {
   private mutating func addInstruction() {
     let a = operand()
     let shape = program.values[a].shape
-    switch pick(16) {
+    switch pick(19) {
     case 0, 1:
       let (operation, arity) = elementwiseOperation()
       let inputs = [a] + (1..<arity).map { _ in operand(broadcastingTo: shape) }
@@ -235,6 +235,17 @@ struct RandomProgram {
       self.learningRate = learningRate
       let state = [leaf(.state, [])] + (0..<rule.bufferCount).map { _ in leaf(.state, parameterShape) }
       emit(.optimizerStep(rule), [parameter, gradient, learningRate] + state, [])
+    case 16:
+      let table = leaf(pick(2) == 0 ? .input : .parameter, [1 + pick(4), 1 + pick(3)])
+      if program.values[table].role == .parameter { parameters.append(table) }
+      emit(.embedding, [a, table], [Shape(shape.dims + [program.values[table].shape[1]])])
+    case 17:
+      let gradient = leaf(.input, Shape(shape.dims + [1 + pick(3)]))
+      let rows = 1 + pick(4)
+      emit(.embeddingBackward(rows: rows), [a, gradient], [[rows, program.values[gradient].shape.dims.last!]])
+    case 18:
+      IRTestSquare.register()
+      emit(.custom(IRTestSquare.name), [a], [shape])
     default:
       emit(.unary(.relu), [a], [shape])
     }

@@ -15,7 +15,7 @@ import Testing
   static var cases: [Case] {
     let tables: [(String, OpTable)] = [
       ("core", CoreOpsTests.ops), ("elementwise", ElementwiseOpsTests.ops), ("shape", ShapeOpsTests.ops),
-      ("reduce", ReduceOpsTests.ops),
+      ("reduce", ReduceOpsTests.ops), ("embedding", EmbeddingOpsTests.ops),
     ]
     return tables.flatMap { family, table in
       fixtureCases(family).compactMap { fixture in

@@ -55,6 +55,15 @@ enum Kernels {
       if Elementwise.oneHot(inputs[0], count: inputShapes[0].count, classes: classes, out) != nil {
         Kernels.markInvalidRows(inputs[0], count: inputShapes[0].count, classes: classes, out)
       }
+    case .embedding:
+      let table = inputShapes[1]
+      _ = Elementwise.embedding(
+        inputs[0], count: inputShapes[0].count, inputs[1], rows: table[0], width: table[1], out)
+    case .embeddingBackward(let rows):
+      let width = shape[1]
+      Elementwise.embeddingBackward(inputs[0], count: inputShapes[0].count, inputs[1], rows: rows, width: width, out)
+    case .custom(let name):
+      CustomOpRegistry.run(name, inputs, inputShapes, out, shape)
     case .matmul(let transposeA, let transposeB):
       Gemm.batched(inputs[0], inputShapes[0], transposeA, inputs[1], inputShapes[1], transposeB, out, shape)
     case .optimizerStep: break  // handled above: it has no output
