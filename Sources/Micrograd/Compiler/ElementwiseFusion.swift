@@ -25,14 +25,35 @@ struct ElementwiseFusion: Pass {
   let name = "elementwise-fusion"
 
   func run(_ program: inout Program) {
+    fuse(&program)
+  }
+
+  /// Runs the pass and returns how many producer links its cycle checks
+  /// followed: the pass's work beyond one look at each instruction, which
+  /// tests hold to linear growth.
+  @discardableResult
+  func fuse(_ program: inout Program) -> Int {
     var grouping = Grouping(program)
     for i in program.instructions.indices { grouping.visit(i) }
     program.instructions = grouping.emit()
+    return grouping.searchSteps
   }
 }
 
 /// The groups being formed: a union-find over instruction indices, whose
 /// roots stand for groups (an instruction not fused is a group of one).
+///
+/// The groups keep a topological order of their own (`rank`, a label per
+/// root; the instruction index to start with): a group reading from another
+/// has a higher rank. Merging a producer's group `a` into its consumer's
+/// group `b` makes a cycle exactly when some outside group lies on a path
+/// from `a` to `b`, and every group on such a path ranks between the two,
+/// so the search back from `b` never leaves that window. After a merge the
+/// ancestors of `b` found in the window move just before `a` (keeping their
+/// own order) and the merged group takes the last of the labels they used,
+/// which keeps the order topological (the dynamic topological order of
+/// Pearce and Kelly). A chain or a backward pass then costs a step or two
+/// per merge instead of a walk over everything before it.
 private struct Grouping {
   let program: Program
   let uses: FusionUses
@@ -40,13 +61,20 @@ private struct Grouping {
   /// The members of each root's group.
   var members: [[Int]]
   /// Instructions making values a root's group reads (some may have joined
-  /// the group since; resolve them with `root`).
+  /// the group since, or be listed twice; resolve them with `root`).
   var producers: [[Int]]
+  /// Each root's place in a topological order of the groups.
+  var rank: [Int]
   /// Notes added to each instruction.
   var notes: [[String]]
   /// Marks for the cycle search.
   var visited: [Int]
   var generation = 0
+  /// Marks for compacting a producer list.
+  var listed: [Int]
+  var listing = 0
+  /// Producer links followed by cycle searches so far.
+  var searchSteps = 0
 
   init(_ program: Program) {
     let uses = FusionUses(program)
@@ -62,8 +90,10 @@ private struct Grouping {
       }
       return made
     }
+    rank = Array(0..<count)
     notes = Array(repeating: [], count: count)
     visited = Array(repeating: 0, count: count)
+    listed = Array(repeating: 0, count: count)
   }
 
   /// The group of instruction `i` (union by size keeps the trees shallow).
@@ -86,12 +116,13 @@ private struct Grouping {
       }
       let (a, b) = (root(p), root(i))
       if a == b { continue }
-      if let outside = cycle(joining: a, b) {
+      let (outside, ancestors) = cycle(from: a, to: b)
+      if let outside {
         let through = program.noteLabel(program.instructions[members[outside].min()!])
         notes[i].append(Program.notFused(value, "fusing would make a cycle through \(through)"))
         continue
       }
-      merge(a, b)
+      merge(a, b, movingBefore: ancestors)
     }
   }
 
@@ -108,46 +139,69 @@ private struct Grouping {
     return nil
   }
 
-  /// An outside group through which groups `a` and `b` would reach each
-  /// other if merged (then merging makes a cycle), or nil.
+  /// An outside group on a path from group `a` to group `b`, if any (then
+  /// merging them makes a cycle); else the outside ancestors of `b` ranked
+  /// between the two, in rank order.
   ///
-  /// Searches back from what the two read; a group reached that reads from
-  /// `a` or `b` closes a path out of the merged group and back into it.
-  mutating func cycle(joining a: Int, _ b: Int) -> Int? {
+  /// `a` makes a value `b` reads. Searches back from what `b` reads, only
+  /// through groups ranked above `a` (no other can be reached from `a`); a
+  /// group reached that reads from `a` closes a path out of the merged group
+  /// and back into it.
+  mutating func cycle(from a: Int, to b: Int) -> (outside: Int?, ancestors: [Int]) {
     generation += 1
-    var stack: [Int] = []
-    for g in [a, b] {
-      for p in producers[g] {
-        let r = root(p)
-        if r != a && r != b && visited[r] != generation {
-          visited[r] = generation
-          stack.append(r)
-        }
-      }
-    }
+    var found: [Int] = []
+    var stack = [b]
     while let h = stack.popLast() {
-      for p in producers[h] {
-        let r = root(p)
-        if r == a || r == b { return h }
-        if visited[r] != generation {
+      compactProducers(of: h)
+      for r in producers[h] {
+        searchSteps += 1
+        if r == a {
+          if h != b { return (h, []) }
+          continue
+        }
+        if r != b && rank[r] > rank[a] && visited[r] != generation {
           visited[r] = generation
+          found.append(r)
           stack.append(r)
         }
       }
     }
-    return nil
+    return (nil, found.sorted { rank[$0] < rank[$1] })
   }
 
-  mutating func merge(_ a: Int, _ b: Int) {
+  /// Rewrites the producer list of root `h` as the distinct groups it
+  /// reads from other than itself (entries that joined `h`, or a group
+  /// listed already, never come back: each is dropped once).
+  mutating func compactProducers(of h: Int) {
+    listing += 1
+    listed[h] = listing
+    var outside: [Int] = []
+    for p in producers[h] {
+      searchSteps += 1
+      let r = root(p)
+      if listed[r] != listing {
+        listed[r] = listing
+        outside.append(r)
+      }
+    }
+    producers[h] = outside
+  }
+
+  /// Merges `a` into its reader `b`, after `ancestors` (the outside
+  /// ancestors of `b` ranked between them, in rank order) have moved before
+  /// `a`: they take the lowest of the labels they and `a` hold, the merged
+  /// group the highest.
+  mutating func merge(_ a: Int, _ b: Int, movingBefore ancestors: [Int]) {
+    let labels = ([rank[a]] + ancestors.map { rank[$0] }).sorted()
+    for (group, label) in zip(ancestors, labels) { rank[group] = label }
     let (big, small) = members[a].count >= members[b].count ? (a, b) : (b, a)
     parent[small] = big
+    rank[big] = labels.last!
     members[big] += members[small]
     members[small] = []
-    var outside: [Int] = []
-    for p in producers[big] + producers[small] where root(p) != big {
-      if !outside.contains(where: { root($0) == root(p) }) { outside.append(p) }
-    }
-    producers[big] = outside
+    // The shorter list joins the longer: each entry moves O(log n) times.
+    if producers[big].count < producers[small].count { producers.swapAt(big, small) }
+    producers[big] += producers[small]
     producers[small] = []
   }
 
@@ -162,9 +216,10 @@ private struct Grouping {
     // of the buffer it overwrites.
     var successors = [[Int]](repeating: [], count: count)
     var waiting = [Int](repeating: 0, count: count)
+    // An edge may be listed twice; it is then also waited on twice.
     func edge(_ from: Int, _ to: Int) {
       let (f, t) = (root(from), root(to))
-      guard f != t, !successors[f].contains(t) else { return }
+      guard f != t else { return }
       successors[f].append(t)
       waiting[t] += 1
     }
@@ -195,7 +250,7 @@ private struct Grouping {
     let order = members[group].sorted()
     let parts = order.map { i in
       var member = program.instructions[i]
-      member.notes += notes[i]
+      member.addNotes(notes[i])
       return member
     }
     guard parts.count > 1 else { return parts[0] }
@@ -207,7 +262,7 @@ private struct Grouping {
     let (kernel, inputs) = FusedKernel.computing(parts, outputs: exported)
     return Instruction(
       .fused(kernel), inputs: inputs, outputs: exported, section: parts.last!.section, location: parts[0].location,
-      notes: program.fusionNotes("fused \(kernel.stepNames)", members: parts))
+      noteList: program.fusionNotes("fused \(kernel.stepNames)", members: parts))
   }
 }
 

@@ -243,6 +243,6 @@ extension Instruction {
   func with(_ operation: Operation, inputs: [ValueID], location: SourceLocation? = nil) -> Instruction {
     Instruction(
       operation, inputs: inputs, outputs: outputs, section: section, location: location ?? self.location,
-      notes: notes)
+      noteList: noteList)
   }
 }
