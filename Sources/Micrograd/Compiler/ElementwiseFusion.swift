@@ -240,13 +240,18 @@ private struct Grouping {
         if waiting[next] == 0 { ready.push(last[next]) }
       }
     }
-    precondition(result.count == Set((0..<count).map { root($0) }).count, "elementwise fusion made a cycle")
+    precondition(result.count == (0..<count).count(where: { root($0) == $0 }), "elementwise fusion made a cycle")
     return result
   }
 
   /// A group's instruction: its only member (with the notes added here), or
   /// a `fused` instruction whose outputs are the values read outside it.
   func instruction(for group: Int) -> Instruction {
+    if members[group].count == 1 {
+      var only = program.instructions[group]
+      if !notes[group].isEmpty { only.addNotes(notes[group]) }
+      return only
+    }
     let order = members[group].sorted()
     let parts = order.map { i in
       var member = program.instructions[i]
