@@ -97,21 +97,36 @@ import Testing
 
   /// Issue 7: a value-and-grad program of about 100,000 instructions builds,
   /// compiles, runs and frees, with no step recursing per node (tests run on
-  /// threads with small stacks). About 20 s in a debug build on a shared
-  /// machine; the chain is 36,400 ops, lowered to 100,100 instructions.
-  @Test func hundredThousandInstructionProgramCompilesRunsAndFrees() throws {
+  /// threads with small stacks). The chain is 36,400 ops, lowered to
+  /// 100,100 instructions. In a debug build this takes about 40 s on the
+  /// shared 2-core machine (20 s of CPU), too long for every run: it runs
+  /// when `MICROGRAD_LONG_TESTS=1`; the test below runs the same check at
+  /// 30,000 instructions (about 10 s) every time.
+  @Test(.enabled(if: ProcessInfo.processInfo.environment["MICROGRAD_LONG_TESTS"] == "1"))
+  func hundredThousandInstructionProgramCompilesRunsAndFrees() throws {
+    try Self.expectCompilesRunsAndFrees(chainLength: 36_400, instructions: 100_000)
+  }
+
+  @Test func thirtyThousandInstructionProgramCompilesRunsAndFrees() throws {
+    try Self.expectCompilesRunsAndFrees(chainLength: 10_950, instructions: 30_000)
+  }
+
+  /// A value-and-grad chain of `chainLength` ops lowers to at least
+  /// `instructions` instructions, runs, equals the same chain run eagerly
+  /// and is freed with its compiled function.
+  static func expectCompilesRunsAndFrees(chainLength: Int, instructions: Int) throws {
     weak var weakWeight: Tensor?
     do {
-      let (f, w) = Self.chain(36_400)
+      let (f, w) = Self.chain(chainLength)
       weakWeight = w
       let lowered = try Self.program(f, [[4]], after: "lowering").instructions.count
-      #expect(lowered >= 100_000)
+      #expect(lowered >= instructions)
       let x = Tensor([0.5, -1, 2, 0.25])
       let results = try f(x)
       // The same chain run eagerly, op by op.
       let v = Tensor.ones([4], requiresGrad: true)
       var y = x * v
-      for k in 1..<36_400 {
+      for k in 1..<chainLength {
         switch k % 4 {
         case 0: y = y * 0.999
         case 1: y = tanh(y)
