@@ -124,9 +124,9 @@ struct Simplify: Pass {
         guard let first = data.first, !first.isNaN, data.allSatisfy({ $0 == first }) else { return nil }
         return first
       }
-      guard let producer = producers.instruction(id, kept), producer.operation == .expand || producer.operation == .reshape else {
-        return nil
-      }
+      guard let producer = producers.instruction(id, kept),
+        producer.operation == .expand || producer.operation == .reshape
+      else { return nil }
       return splat(producer.inputs[0])
     }
 
