@@ -49,11 +49,11 @@ struct ElementwiseFusion: Pass {
 /// group `b` makes a cycle exactly when some outside group lies on a path
 /// from `a` to `b`, and every group on such a path ranks between the two,
 /// so the search back from `b` never leaves that window. After a merge the
-/// ancestors of `b` found in the window move just before `a` (keeping their
-/// own order) and the merged group takes the last of the labels they used,
-/// which keeps the order topological (the dynamic topological order of
-/// Pearce and Kelly). A chain or a backward pass then costs a step or two
-/// per merge instead of a walk over everything before it.
+/// ancestors of `b` found in the window move before the merged group and the
+/// descendants of `a` ranked below them after it, which keeps the order
+/// topological (the dynamic topological order of Pearce and Kelly). A chain
+/// or a backward pass then costs a step or two per merge instead of a walk
+/// over everything before it.
 private struct Grouping {
   let program: Program
   let uses: FusionUses
@@ -63,6 +63,8 @@ private struct Grouping {
   /// Instructions making values a root's group reads (some may have joined
   /// the group since, or be listed twice; resolve them with `root`).
   var producers: [[Int]]
+  /// Instructions reading values a root's group makes (the same way).
+  var consumers: [[Int]]
   /// Each root's place in a topological order of the groups.
   var rank: [Int]
   /// Notes added to each instruction.
@@ -90,6 +92,8 @@ private struct Grouping {
       }
       return made
     }
+    consumers = Array(repeating: [], count: count)
+    for (i, list) in producers.enumerated() { for p in list { consumers[p].append(i) } }
     rank = Array(0..<count)
     notes = Array(repeating: [], count: count)
     visited = Array(repeating: 0, count: count)
@@ -173,10 +177,15 @@ private struct Grouping {
   /// reads from other than itself (entries that joined `h`, or a group
   /// listed already, never come back: each is dropped once).
   mutating func compactProducers(of h: Int) {
+    producers[h] = compacted(producers[h], of: h)
+  }
+
+  /// The distinct groups of the instructions `list`, other than `h`.
+  mutating func compacted(_ list: [Int], of h: Int) -> [Int] {
     listing += 1
     listed[h] = listing
     var outside: [Int] = []
-    for p in producers[h] {
+    for p in list {
       searchSteps += 1
       let r = root(p)
       if listed[r] != listing {
@@ -184,25 +193,56 @@ private struct Grouping {
         outside.append(r)
       }
     }
-    producers[h] = outside
+    return outside
   }
 
-  /// Merges `a` into its reader `b`, after `ancestors` (the outside
-  /// ancestors of `b` ranked between them, in rank order) have moved before
-  /// `a`: they take the lowest of the labels they and `a` hold, the merged
-  /// group the highest.
+  /// The outside descendants of `a` ranked below `bound`, in rank order:
+  /// the groups that must stay after the merged group when the ancestors
+  /// of its reader move before it.
+  mutating func descendants(of a: Int, below bound: Int, besides b: Int) -> [Int] {
+    generation += 1
+    var found: [Int] = []
+    var stack = [a]
+    while let h = stack.popLast() {
+      consumers[h] = compacted(consumers[h], of: h)
+      for r in consumers[h] {
+        searchSteps += 1
+        if r != b && rank[r] < bound && visited[r] != generation {
+          visited[r] = generation
+          found.append(r)
+          stack.append(r)
+        }
+      }
+    }
+    return found.sorted { rank[$0] < rank[$1] }
+  }
+
+  /// Merges `a` into its reader `b`. The outside ancestors of `b` ranked
+  /// above `a` (`ancestors`, in rank order) move before the merged group,
+  /// and the outside descendants of `a` ranked below the last of them after
+  /// it (Pearce and Kelly's reordering): together with `a` they share out
+  /// the labels they hold, in that order, each side keeping its own order.
   mutating func merge(_ a: Int, _ b: Int, movingBefore ancestors: [Int]) {
-    let labels = ([rank[a]] + ancestors.map { rank[$0] }).sorted()
-    for (group, label) in zip(ancestors, labels) { rank[group] = label }
+    var merged = rank[a]
+    if let bound = ancestors.last.map({ rank[$0] }) {
+      let after = descendants(of: a, below: bound, besides: b)
+      let labels = ([rank[a]] + (ancestors + after).map { rank[$0] }).sorted()
+      for (group, label) in zip(ancestors, labels) { rank[group] = label }
+      merged = labels[ancestors.count]
+      for (group, label) in zip(after, labels[(ancestors.count + 1)...]) { rank[group] = label }
+    }
     let (big, small) = members[a].count >= members[b].count ? (a, b) : (b, a)
     parent[small] = big
-    rank[big] = labels.last!
+    rank[big] = merged
     members[big] += members[small]
     members[small] = []
     // The shorter list joins the longer: each entry moves O(log n) times.
     if producers[big].count < producers[small].count { producers.swapAt(big, small) }
     producers[big] += producers[small]
     producers[small] = []
+    if consumers[big].count < consumers[small].count { consumers.swapAt(big, small) }
+    consumers[big] += consumers[small]
+    consumers[small] = []
   }
 
   /// The new instruction list: groups of two or more as `fused`
