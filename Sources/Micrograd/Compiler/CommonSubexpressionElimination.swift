@@ -39,7 +39,13 @@ struct CommonSubexpressionElimination: Pass {
   func run(_ program: inout Program) {
     var replacements = mergedConstants(program)
     var firstIndex: [Key: Int] = [:]
+    firstIndex.reserveCapacity(program.instructions.count)
     var kept: [Instruction] = []
+    kept.reserveCapacity(program.instructions.count)
+    // The keys reading each buffer some instruction overwrites in place
+    // (found without a scan of every key at each overwrite).
+    let overwritten = Set(program.instructions.flatMap(\.inPlaceTargets))
+    var keysReading: [ValueID: [Key]] = [:]
     for var instruction in program.instructions {
       for k in instruction.inputs.indices where !instruction.isInPlaceTarget(k) {
         instruction.inputs[k] = Program.resolve(instruction.inputs[k], replacements)
@@ -47,7 +53,9 @@ struct CommonSubexpressionElimination: Pass {
       let targets = instruction.inPlaceTargets
       if !targets.isEmpty {
         // Reads of the targets after this point see new data: forget the old ones.
-        firstIndex = firstIndex.filter { !$0.key.inputs.contains(where: targets.contains) }
+        for target in targets {
+          for key in keysReading.removeValue(forKey: target) ?? [] { firstIndex.removeValue(forKey: key) }
+        }
         kept.append(instruction)
         continue
       }
@@ -61,6 +69,7 @@ struct CommonSubexpressionElimination: Pass {
         if instruction.section.rank < kept[index].section.rank { kept[index].section = instruction.section }
       } else {
         firstIndex[key] = kept.count
+        for id in key.inputs where overwritten.contains(id) { keysReading[id, default: []].append(key) }
         kept.append(instruction)
       }
     }

@@ -25,14 +25,35 @@ struct ElementwiseFusion: Pass {
   let name = "elementwise-fusion"
 
   func run(_ program: inout Program) {
+    fuse(&program)
+  }
+
+  /// Runs the pass and returns how many producer links its cycle checks
+  /// followed: the pass's work beyond one look at each instruction, which
+  /// tests hold to linear growth.
+  @discardableResult
+  func fuse(_ program: inout Program) -> Int {
     var grouping = Grouping(program)
     for i in program.instructions.indices { grouping.visit(i) }
     program.instructions = grouping.emit()
+    return grouping.searchSteps
   }
 }
 
 /// The groups being formed: a union-find over instruction indices, whose
 /// roots stand for groups (an instruction not fused is a group of one).
+///
+/// The groups keep a topological order of their own (`rank`, a label per
+/// root; the instruction index to start with): a group reading from another
+/// has a higher rank. Merging a producer's group `a` into its consumer's
+/// group `b` makes a cycle exactly when some outside group lies on a path
+/// from `a` to `b`, and every group on such a path ranks between the two,
+/// so the search back from `b` never leaves that window. After a merge the
+/// ancestors of `b` found in the window move before the merged group and the
+/// descendants of `a` ranked below them after it, which keeps the order
+/// topological (the dynamic topological order of Pearce and Kelly). A chain
+/// or a backward pass then costs a step or two per merge instead of a walk
+/// over everything before it.
 private struct Grouping {
   let program: Program
   let uses: FusionUses
@@ -40,13 +61,22 @@ private struct Grouping {
   /// The members of each root's group.
   var members: [[Int]]
   /// Instructions making values a root's group reads (some may have joined
-  /// the group since; resolve them with `root`).
+  /// the group since, or be listed twice; resolve them with `root`).
   var producers: [[Int]]
+  /// Instructions reading values a root's group makes (the same way).
+  var consumers: [[Int]]
+  /// Each root's place in a topological order of the groups.
+  var rank: [Int]
   /// Notes added to each instruction.
   var notes: [[String]]
   /// Marks for the cycle search.
   var visited: [Int]
   var generation = 0
+  /// Marks for compacting a producer list.
+  var listed: [Int]
+  var listing = 0
+  /// Producer links followed by cycle searches so far.
+  var searchSteps = 0
 
   init(_ program: Program) {
     let uses = FusionUses(program)
@@ -62,8 +92,12 @@ private struct Grouping {
       }
       return made
     }
+    consumers = Array(repeating: [], count: count)
+    for (i, list) in producers.enumerated() { for p in list { consumers[p].append(i) } }
+    rank = Array(0..<count)
     notes = Array(repeating: [], count: count)
     visited = Array(repeating: 0, count: count)
+    listed = Array(repeating: 0, count: count)
   }
 
   /// The group of instruction `i` (union by size keeps the trees shallow).
@@ -86,12 +120,13 @@ private struct Grouping {
       }
       let (a, b) = (root(p), root(i))
       if a == b { continue }
-      if let outside = cycle(joining: a, b) {
+      let (outside, ancestors) = cycle(from: a, to: b)
+      if let outside {
         let through = program.noteLabel(program.instructions[members[outside].min()!])
         notes[i].append(Program.notFused(value, "fusing would make a cycle through \(through)"))
         continue
       }
-      merge(a, b)
+      merge(a, b, movingBefore: ancestors)
     }
   }
 
@@ -108,47 +143,106 @@ private struct Grouping {
     return nil
   }
 
-  /// An outside group through which groups `a` and `b` would reach each
-  /// other if merged (then merging makes a cycle), or nil.
+  /// An outside group on a path from group `a` to group `b`, if any (then
+  /// merging them makes a cycle); else the outside ancestors of `b` ranked
+  /// between the two, in rank order.
   ///
-  /// Searches back from what the two read; a group reached that reads from
-  /// `a` or `b` closes a path out of the merged group and back into it.
-  mutating func cycle(joining a: Int, _ b: Int) -> Int? {
+  /// `a` makes a value `b` reads. Searches back from what `b` reads, only
+  /// through groups ranked above `a` (no other can be reached from `a`); a
+  /// group reached that reads from `a` closes a path out of the merged group
+  /// and back into it.
+  mutating func cycle(from a: Int, to b: Int) -> (outside: Int?, ancestors: [Int]) {
     generation += 1
-    var stack: [Int] = []
-    for g in [a, b] {
-      for p in producers[g] {
-        let r = root(p)
-        if r != a && r != b && visited[r] != generation {
-          visited[r] = generation
-          stack.append(r)
-        }
-      }
-    }
+    var found: [Int] = []
+    var stack = [b]
     while let h = stack.popLast() {
-      for p in producers[h] {
-        let r = root(p)
-        if r == a || r == b { return h }
-        if visited[r] != generation {
+      compactProducers(of: h)
+      for r in producers[h] {
+        searchSteps += 1
+        if r == a {
+          if h != b { return (h, []) }
+          continue
+        }
+        if r != b && rank[r] > rank[a] && visited[r] != generation {
           visited[r] = generation
+          found.append(r)
           stack.append(r)
         }
       }
     }
-    return nil
+    return (nil, found.sorted { rank[$0] < rank[$1] })
   }
 
-  mutating func merge(_ a: Int, _ b: Int) {
+  /// Rewrites the producer list of root `h` as the distinct groups it
+  /// reads from other than itself (entries that joined `h`, or a group
+  /// listed already, never come back: each is dropped once).
+  mutating func compactProducers(of h: Int) {
+    producers[h] = compacted(producers[h], of: h)
+  }
+
+  /// The distinct groups of the instructions `list`, other than `h`.
+  mutating func compacted(_ list: [Int], of h: Int) -> [Int] {
+    listing += 1
+    listed[h] = listing
+    var outside: [Int] = []
+    for p in list {
+      searchSteps += 1
+      let r = root(p)
+      if listed[r] != listing {
+        listed[r] = listing
+        outside.append(r)
+      }
+    }
+    return outside
+  }
+
+  /// The outside descendants of `a` ranked below `bound`, in rank order:
+  /// the groups that must stay after the merged group when the ancestors
+  /// of its reader move before it.
+  mutating func descendants(of a: Int, below bound: Int, besides b: Int) -> [Int] {
+    generation += 1
+    var found: [Int] = []
+    var stack = [a]
+    while let h = stack.popLast() {
+      consumers[h] = compacted(consumers[h], of: h)
+      for r in consumers[h] {
+        searchSteps += 1
+        if r != b && rank[r] < bound && visited[r] != generation {
+          visited[r] = generation
+          found.append(r)
+          stack.append(r)
+        }
+      }
+    }
+    return found.sorted { rank[$0] < rank[$1] }
+  }
+
+  /// Merges `a` into its reader `b`. The outside ancestors of `b` ranked
+  /// above `a` (`ancestors`, in rank order) move before the merged group,
+  /// and the outside descendants of `a` ranked below the last of them after
+  /// it (Pearce and Kelly's reordering): together with `a` they share out
+  /// the labels they hold, in that order, each side keeping its own order.
+  mutating func merge(_ a: Int, _ b: Int, movingBefore ancestors: [Int]) {
+    var merged = rank[a]
+    if let bound = ancestors.last.map({ rank[$0] }) {
+      let after = descendants(of: a, below: bound, besides: b)
+      let labels = ([rank[a]] + (ancestors + after).map { rank[$0] }).sorted()
+      for (group, label) in zip(ancestors, labels) { rank[group] = label }
+      merged = labels[ancestors.count]
+      for (group, label) in zip(after, labels[(ancestors.count + 1)...]) { rank[group] = label }
+    }
     let (big, small) = members[a].count >= members[b].count ? (a, b) : (b, a)
     parent[small] = big
+    rank[big] = merged
     members[big] += members[small]
     members[small] = []
-    var outside: [Int] = []
-    for p in producers[big] + producers[small] where root(p) != big {
-      if !outside.contains(where: { root($0) == root(p) }) { outside.append(p) }
-    }
-    producers[big] = outside
+    // The shorter list joins the longer: each entry moves O(log n) times.
+    if producers[big].count < producers[small].count { producers.swapAt(big, small) }
+    producers[big] += producers[small]
     producers[small] = []
+    if consumers[big].count < consumers[small].count { consumers.swapAt(big, small) }
+    consumers[big] += consumers[small]
+    consumers[small] = []
   }
 
   /// The new instruction list: groups of two or more as `fused`
@@ -162,9 +256,10 @@ private struct Grouping {
     // of the buffer it overwrites.
     var successors = [[Int]](repeating: [], count: count)
     var waiting = [Int](repeating: 0, count: count)
+    // An edge may be listed twice; it is then also waited on twice.
     func edge(_ from: Int, _ to: Int) {
       let (f, t) = (root(from), root(to))
-      guard f != t, !successors[f].contains(t) else { return }
+      guard f != t else { return }
       successors[f].append(t)
       waiting[t] += 1
     }
@@ -185,17 +280,22 @@ private struct Grouping {
         if waiting[next] == 0 { ready.push(last[next]) }
       }
     }
-    precondition(result.count == Set((0..<count).map { root($0) }).count, "elementwise fusion made a cycle")
+    precondition(result.count == (0..<count).count(where: { root($0) == $0 }), "elementwise fusion made a cycle")
     return result
   }
 
   /// A group's instruction: its only member (with the notes added here), or
   /// a `fused` instruction whose outputs are the values read outside it.
   func instruction(for group: Int) -> Instruction {
+    if members[group].count == 1 {
+      var only = program.instructions[group]
+      if !notes[group].isEmpty { only.addNotes(notes[group]) }
+      return only
+    }
     let order = members[group].sorted()
     let parts = order.map { i in
       var member = program.instructions[i]
-      member.notes += notes[i]
+      member.addNotes(notes[i])
       return member
     }
     guard parts.count > 1 else { return parts[0] }
@@ -207,7 +307,7 @@ private struct Grouping {
     let (kernel, inputs) = FusedKernel.computing(parts, outputs: exported)
     return Instruction(
       .fused(kernel), inputs: inputs, outputs: exported, section: parts.last!.section, location: parts[0].location,
-      notes: program.fusionNotes("fused \(kernel.stepNames)", members: parts))
+      noteList: program.fusionNotes("fused \(kernel.stepNames)", members: parts))
   }
 }
 

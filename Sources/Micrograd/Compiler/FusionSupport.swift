@@ -32,23 +32,18 @@ extension Program {
   }
 
   /// The notes of a new instruction made of `members` (in order): what it
-  /// fused, where it came from when that is several places, then the
-  /// members' own notes, less those about values now made inside it.
-  func fusionNotes(_ summary: String, members: [Instruction]) -> [String] {
-    var notes = [summary]
-    var places: [SourceLocation] = []
-    var seen: Set<SourceLocation> = []
-    for member in members where seen.insert(member.location).inserted { places.append(member.location) }
-    if places.count > 1 {
-      let more = places.count > 4 ? " and \(places.count - 4) more" : ""
-      notes.append("from " + places.prefix(4).map(\.description).joined(separator: ", ") + more)
-    }
+  /// fused, where it came from when that is several places (spelled when
+  /// read, see ``InstructionNote``), then the members' own notes, less those
+  /// about values now made inside it.
+  func fusionNotes(_ summary: String, members: [Instruction]) -> [InstructionNote] {
+    var notes: [InstructionNote] = [.text(summary), .origins(members.map(\.location))]
     let inside = Set(members.flatMap(\.outputs))
     for member in members {
-      notes += member.notes.filter { note in
-        if note.hasPrefix("fused ") || note.hasPrefix("from ") { return false }
-        guard let value = Program.notFusedValue(note) else { return true }
-        return !inside.contains(value)
+      for note in member.noteList {
+        guard case .text(let text) = note else { continue }
+        if text.hasPrefix("fused ") || text.hasPrefix("from ") { continue }
+        if let value = Program.notFusedValue(text), inside.contains(value) { continue }
+        notes.append(note)
       }
     }
     return notes

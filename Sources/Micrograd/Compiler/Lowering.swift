@@ -52,11 +52,12 @@ enum Lowering {
     for (name, t) in graph.parameters { named[ObjectIdentifier(t)] = (name, .parameter) }
     for (name, t) in graph.states { named[ObjectIdentifier(t)] = (name, .state) }
 
-    let forward = reachable(from: graph.forwardRoots)
-    let backward = reachable(from: graph.backwardRoots)
     let roots =
       graph.outputs.map(\.tensor) + graph.updates.flatMap { [$0.target, $0.value] }
       + graph.optimizerSteps.flatMap { [$0.parameter, $0.gradient, $0.learningRate] + $0.state }
+    let order = topologicalOrder(roots)
+    let forward = reachable(from: graph.forwardRoots, in: order)
+    let backward = reachable(from: graph.backwardRoots, in: order)
     // Named leaves first, in the order given, so the signature reads well.
     for (name, t) in graph.inputs + graph.parameters + graph.states where ids[ObjectIdentifier(t)] == nil {
       let role = named[ObjectIdentifier(t)]!.1
@@ -64,7 +65,7 @@ enum Lowering {
       if role != .input { bindings[program.values.count] = t }
       program.values.append(Value(shape: t.shape, role: role, name: name))
     }
-    for node in topologicalOrder(roots) where ids[ObjectIdentifier(node)] == nil {
+    for node in order where ids[ObjectIdentifier(node)] == nil {
       let id = program.values.count
       ids[ObjectIdentifier(node)] = id
       guard !node.inputs.isEmpty else {
@@ -114,6 +115,20 @@ enum Lowering {
   /// The identities of every node reachable from `roots`.
   static func reachable(from roots: [Tensor]) -> Set<ObjectIdentifier> {
     Set(topologicalOrder(roots).map(ObjectIdentifier.init))
+  }
+
+  /// The identities of every node reachable from `roots`, found by one
+  /// sweep back over `order` (a topological order holding the roots) rather
+  /// than a search of its own; a root outside `order` falls back to one.
+  static func reachable(from roots: [Tensor], in order: [Tensor]) -> Set<ObjectIdentifier> {
+    let rootSet = Set(roots.map(ObjectIdentifier.init))
+    var found = rootSet
+    var rootsSeen = 0
+    for node in order.reversed() where found.contains(ObjectIdentifier(node)) {
+      if rootSet.contains(ObjectIdentifier(node)) { rootsSeen += 1 }
+      for input in node.inputs { found.insert(ObjectIdentifier(input)) }
+    }
+    return rootsSeen == rootSet.count ? found : reachable(from: roots)
   }
 }
 

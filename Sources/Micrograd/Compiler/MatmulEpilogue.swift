@@ -27,7 +27,7 @@ struct MatmulEpilogue: Pass {
       let value = product.outputs[0]
       let readers = uses.users[value]
       if let reason = refusal(value, readers, instructions, uses, program) {
-        instructions[m].notes.append("no epilogue: " + reason)
+        instructions[m].addNotes(["no epilogue: " + reason])
         continue
       }
       let reader = instructions[readers[0]]
@@ -43,7 +43,7 @@ struct MatmulEpilogue: Pass {
       instructions[readers[0]] = Instruction(
         .matmulEpilogue(transposeA: transposeA, transposeB: transposeB, kernel), inputs: product.inputs + inputs,
         outputs: reader.outputs, section: reader.section, location: product.location,
-        notes: program.fusionNotes("fused matmul+\(kernel.stepNames)", members: [product, reader]))
+        noteList: program.fusionNotes("fused matmul+\(kernel.stepNames)", members: [product, reader]))
       absorbed.insert(m)
     }
     program.instructions = instructions.indices.filter { !absorbed.contains($0) }.map { instructions[$0] }

@@ -32,16 +32,24 @@ struct MemoryPlanner: Pass {
     var sizes: [Int] = []
     // The last instruction that reads any value held by each buffer.
     var busyUntil: [Int] = []
+    // The buffers whose `busyUntil` was set to each instruction index (an
+    // entry is stale when it has moved on since); free from the next one.
+    var releases = [[Int]](repeating: [], count: program.instructions.count + 1)
+    var free = FreeBuffers()
 
     for (index, instruction) in program.instructions.enumerated() {
+      if index > 0 {
+        for b in releases[index - 1] where busyUntil[b] == index - 1 { free.insert(b, size: sizes[b]) }
+        releases[index - 1] = []
+      }
       for value in instruction.outputs where values[value].role == .temporary && buffer[value] == nil {
         let count = values[value].shape.count
         let chosen: Int
         if let shared = sharedBuffer(for: instruction, index: index, count: count, buffer, busyUntil, values) {
           chosen = shared
-        } else if let free = bestFit(count, sizes: sizes, free: sizes.indices.filter { busyUntil[$0] < index }) {
-          chosen = free
-          sizes[free] = max(sizes[free], count)
+        } else if let taken = free.takeBestFit(count) {
+          chosen = taken
+          sizes[taken] = max(sizes[taken], count)
         } else {
           chosen = sizes.count
           sizes.append(count)
@@ -49,6 +57,7 @@ struct MemoryPlanner: Pass {
         }
         buffer[value] = chosen
         busyUntil[chosen] = max(busyUntil[chosen], lastUse[value])
+        if busyUntil[chosen] < releases.count { releases[busyUntil[chosen]].append(chosen) }
       }
     }
     let naive = values.indices.filter { buffer[$0] != nil }.reduce(0) { $0 + values[$1].shape.count }
@@ -96,12 +105,56 @@ struct MemoryPlanner: Pass {
     }
     return false
   }
+}
 
-  /// The smallest of the `free` buffers holding `count` elements; else the
-  /// largest (to be grown); nil when none is free.
-  private static func bestFit(_ count: Int, sizes: [Int], free: [Int]) -> Int? {
-    let fitting = free.filter { sizes[$0] >= count }
-    if let best = fitting.min(by: { sizes[$0] < sizes[$1] }) { return best }
-    return free.max(by: { sizes[$0] < sizes[$1] })
+/// The buffers all of whose values are dead, by size.
+private struct FreeBuffers {
+  /// For each size, its free buffers as a min-heap of indices (sizes with
+  /// none are removed).
+  private var bySize: [Int: [Int]] = [:]
+  private var isFree: Set<Int> = []
+
+  mutating func insert(_ buffer: Int, size: Int) {
+    guard isFree.insert(buffer).inserted else { return }
+    var heap = bySize.removeValue(forKey: size) ?? []  // held once: appending copies nothing
+    heap.append(buffer)
+    var child = heap.count - 1
+    while child > 0 {
+      let parent = (child - 1) / 2
+      if heap[parent] <= heap[child] { break }
+      heap.swapAt(parent, child)
+      child = parent
+    }
+    bySize[size] = heap
+  }
+
+  /// Takes the free buffer that fits `count` elements most tightly (the
+  /// smallest large enough), else the largest (to be grown), the lowest
+  /// index among equals; nil when none is free. Looks at each distinct free
+  /// size once: programs have few.
+  mutating func takeBestFit(_ count: Int) -> Int? {
+    var fitting: Int?
+    var largest: Int?
+    for size in bySize.keys {
+      if size >= count && size < (fitting ?? Int.max) { fitting = size }
+      if size > (largest ?? Int.min) { largest = size }
+    }
+    guard let size = fitting ?? largest, var heap = bySize.removeValue(forKey: size) else { return nil }
+    let taken = heap[0]
+    heap[0] = heap[heap.count - 1]
+    heap.removeLast()
+    var parent = 0
+    while true {
+      let (left, right) = (2 * parent + 1, 2 * parent + 2)
+      var smallest = parent
+      if left < heap.count && heap[left] < heap[smallest] { smallest = left }
+      if right < heap.count && heap[right] < heap[smallest] { smallest = right }
+      if smallest == parent { break }
+      heap.swapAt(parent, smallest)
+      parent = smallest
+    }
+    if !heap.isEmpty { bySize[size] = heap }
+    isFree.remove(taken)
+    return taken
   }
 }

@@ -27,7 +27,7 @@ struct ReductionFusion: Pass {
       guard let p = uses.producer[value] else { continue }
       let producer = instructions[p]
       if let reason = refusal(producer, value, reduction: r, uses, program) {
-        instructions[r].notes.append(Program.notFused(value, reason))
+        instructions[r].addNotes([Program.notFused(value, reason)])
         continue
       }
       let (kernel, inputs) =
@@ -40,7 +40,7 @@ struct ReductionFusion: Pass {
       instructions[p] = Instruction(
         .fusedReduce(kernel, f, axes: axes), inputs: inputs,
         outputs: reduction.outputs + producer.outputs.filter { $0 != value }, section: reduction.section,
-        location: producer.location, notes: program.fusionNotes(summary, members: [producer, reduction]))
+        location: producer.location, noteList: program.fusionNotes(summary, members: [producer, reduction]))
       absorbed.insert(r)
     }
     program.instructions = instructions.indices.filter { !absorbed.contains($0) }.map { instructions[$0] }

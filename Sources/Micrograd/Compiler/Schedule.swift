@@ -21,51 +21,127 @@
 /// temporaries and cost nothing.
 ///
 /// The choice is local (greedy), not optimal: it looks one instruction ahead.
+/// The ready instructions wait in a heap by that key, so a program of n
+/// instructions is scheduled in O(n log n), however many are ready at once.
 /// ``peakLiveBytes(_:)`` measures what it tries to keep small.
 struct Schedule: Pass {
   var name: String { "schedule" }
 
   func run(_ program: inout Program) {
+    schedule(&program)
+  }
+
+  /// Runs the pass and returns how many times it looked at a ready
+  /// instruction (pushed or popped one): linear in the program's size, which
+  /// tests check.
+  @discardableResult
+  func schedule(_ program: inout Program) -> Int {
     let instructions = program.instructions
     let successors = Self.dependencies(instructions)
     var waitingOn = Array(repeating: 0, count: instructions.count)
     for list in successors { for next in list { waitingOn[next] += 1 } }
     let isOutput = Set(program.outputs)
+    let reads = instructions.map { Array(Set($0.reads)) }
     var remainingReads = Array(repeating: 0, count: program.values.count)
-    for instruction in instructions { for id in Set(instruction.reads) { remainingReads[id] += 1 } }
+    var readers = Array(repeating: [Int](), count: program.values.count)
+    for (index, list) in reads.enumerated() {
+      for id in list {
+        remainingReads[id] += 1
+        readers[id].append(index)
+      }
+    }
+    var placed = Array(repeating: false, count: instructions.count)
 
-    /// Bytes freed minus bytes written if `instruction` ran now.
-    func gain(_ instruction: Instruction) -> Int {
+    /// Bytes freed minus bytes written if instruction `index` ran now.
+    func gain(_ index: Int) -> Int {
       var bytes = 0
-      for id in Set(instruction.reads)
+      for id in reads[index]
       where remainingReads[id] == 1 && program.values[id].role == .temporary && !isOutput.contains(id) {
         bytes += program.byteCount(of: id)
       }
-      for id in instruction.outputs { bytes -= program.byteCount(of: id) }
+      for id in instructions[index].outputs { bytes -= program.byteCount(of: id) }
       return bytes
     }
+    func key(_ index: Int) -> Key { Key(section: instructions[index].section.rank, loss: -gain(index), index: index) }
 
-    var ready = instructions.indices.filter { waitingOn[$0] == 0 }
+    // The ready instructions by key. A gain only grows while an
+    // instruction waits (a value it reads becomes its last read), and then
+    // it is pushed again: the entry with its old, larger key is skipped
+    // when it comes up.
+    var ready = KeyHeap()
+    var work = 0
+    for index in instructions.indices where waitingOn[index] == 0 { ready.push(key(index)) }
     var order: [Int] = []
     order.reserveCapacity(instructions.count)
-    while !ready.isEmpty {
-      // Earliest section, then largest gain, then earliest position: the smallest key.
-      var best = 0
-      var bestKey = (Int.max, Int.max, Int.max)
-      for (k, index) in ready.enumerated() {
-        let key = (instructions[index].section.rank, -gain(instructions[index]), index)
-        if key < bestKey { (best, bestKey) = (k, key) }
-      }
-      let chosen = ready.remove(at: best)
+    while let entry = ready.pop() {
+      work += 1
+      let chosen = entry.index
+      guard !placed[chosen], entry == key(chosen) else { continue }
+      placed[chosen] = true
       order.append(chosen)
-      for id in Set(instructions[chosen].reads) { remainingReads[id] -= 1 }
+      for id in reads[chosen] {
+        remainingReads[id] -= 1
+        // The last reader left now frees `id`: its gain grew.
+        if remainingReads[id] == 1, let last = readers[id].first(where: { !placed[$0] }), waitingOn[last] == 0 {
+          ready.push(key(last))
+          work += 1
+        }
+      }
       for next in successors[chosen] {
         waitingOn[next] -= 1
-        if waitingOn[next] == 0 { ready.append(next) }
+        if waitingOn[next] == 0 {
+          ready.push(key(next))
+          work += 1
+        }
       }
     }
     precondition(order.count == instructions.count, "schedule: the program's dependencies form a cycle")
     program.instructions = order.map { instructions[$0] }
+    return work
+  }
+
+  /// Which ready instruction goes first: earliest section, then largest
+  /// gain, then earliest position: the smallest key.
+  struct Key: Comparable {
+    var section: Int
+    var loss: Int
+    var index: Int
+
+    static func < (a: Key, b: Key) -> Bool {
+      (a.section, a.loss, a.index) < (b.section, b.loss, b.index)
+    }
+  }
+
+  /// A binary min-heap of keys.
+  struct KeyHeap {
+    private var items: [Key] = []
+
+    mutating func push(_ item: Key) {
+      items.append(item)
+      var child = items.count - 1
+      while child > 0 {
+        let parent = (child - 1) / 2
+        if !(items[child] < items[parent]) { break }
+        items.swapAt(parent, child)
+        child = parent
+      }
+    }
+
+    mutating func pop() -> Key? {
+      guard let top = items.first else { return nil }
+      items[0] = items[items.count - 1]
+      items.removeLast()
+      var parent = 0
+      while true {
+        let (left, right) = (2 * parent + 1, 2 * parent + 2)
+        var smallest = parent
+        if left < items.count && items[left] < items[smallest] { smallest = left }
+        if right < items.count && items[right] < items[smallest] { smallest = right }
+        if smallest == parent { return top }
+        items.swapAt(parent, smallest)
+        parent = smallest
+      }
+    }
   }
 
   /// For each instruction, the later instructions that must run after it.

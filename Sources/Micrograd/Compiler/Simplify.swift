@@ -69,7 +69,7 @@ struct Simplify: Pass {
     var kept: [Instruction] = []
     var replacements: [ValueID: ValueID] = [:]
     /// The kept instruction writing each value, as rewritten.
-    var producers: [ValueID: Instruction] = [:]
+    var producers = ProducerIndex()
     /// How many reads each value may have (never too few).
     var readCounts: [Int]
 
@@ -111,7 +111,7 @@ struct Simplify: Pass {
           return
         }
       }
-      for id in instruction.outputs { producers[id] = instruction }
+      for id in instruction.outputs { producers.set(id, kept.count) }
       kept.append(instruction)
     }
 
@@ -124,9 +124,9 @@ struct Simplify: Pass {
         guard let first = data.first, !first.isNaN, data.allSatisfy({ $0 == first }) else { return nil }
         return first
       }
-      guard let producer = producers[id], producer.operation == .expand || producer.operation == .reshape else {
-        return nil
-      }
+      guard let producer = producers.instruction(id, kept),
+        producer.operation == .expand || producer.operation == .reshape
+      else { return nil }
       return splat(producer.inputs[0])
     }
 
@@ -139,7 +139,7 @@ struct Simplify: Pass {
     func rewrite(_ instruction: Instruction) -> Rewrite {
       guard instruction.outputs.count == 1, let a = instruction.inputs.first else { return .same }
       let output = shape(instruction.outputs[0])
-      let source = producers[a]
+      let source = producers.instruction(a, kept)
       switch instruction.operation {
       case .binary(let f):
         let b = instruction.inputs[1]
@@ -193,7 +193,7 @@ struct Simplify: Pass {
     func readingUnexpanded(_ instruction: Instruction) -> Rewrite {
       let output = shape(instruction.outputs[0])
       for (k, id) in instruction.inputs.enumerated() {
-        guard let source = producers[id], source.operation == .expand else { continue }
+        guard let source = producers.instruction(id, kept), source.operation == .expand else { continue }
         var inputs = instruction.inputs
         inputs[k] = source.inputs[0]
         let broadcast = inputs.dropFirst().reduce(Optional(shape(inputs[0]))) { shape, id in
@@ -202,6 +202,21 @@ struct Simplify: Pass {
         if broadcast == output { return .instruction(instruction.with(instruction.operation, inputs: inputs)) }
       }
       return .same
+    }
+  }
+
+  /// The kept instruction writing each value, by its index among the kept
+  /// ones (an array by value, not a dictionary of instruction copies).
+  private struct ProducerIndex {
+    private var index: [Int] = []
+
+    mutating func set(_ id: ValueID, _ position: Int) {
+      if id >= index.count { index += Array(repeating: -1, count: id + 1 - index.count) }
+      index[id] = position
+    }
+
+    func instruction(_ id: ValueID, _ kept: [Instruction]) -> Instruction? {
+      id < index.count && index[id] >= 0 ? kept[index[id]] : nil
     }
   }
 
@@ -243,6 +258,6 @@ extension Instruction {
   func with(_ operation: Operation, inputs: [ValueID], location: SourceLocation? = nil) -> Instruction {
     Instruction(
       operation, inputs: inputs, outputs: outputs, section: section, location: location ?? self.location,
-      notes: notes)
+      noteList: noteList)
   }
 }

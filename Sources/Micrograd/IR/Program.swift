@@ -77,18 +77,57 @@ public struct Instruction: Hashable, Sendable {
   /// Where in the user's source the op was written.
   public var location: SourceLocation
   /// Compiler notes: what was fused, and why something was not.
-  public var notes: [String]
+  ///
+  /// A fused instruction's `from …` note (the places its members came
+  /// from) is kept as those places and spelled when read, so compiling never
+  /// resolves an operator's call stack to a line (see ``InstructionNote``).
+  public var notes: [String] {
+    get { InstructionNote.spelled(noteList) }
+    set { noteList = newValue.map(InstructionNote.text) }
+  }
+  /// The notes as kept.
+  var noteList: [InstructionNote]
 
   /// Creates an instruction.
   public init(
     _ operation: Operation, inputs: [ValueID], outputs: [ValueID], section: Section = .forward,
     location: SourceLocation = .unknown, notes: [String] = []
   ) {
+    self.init(
+      operation, inputs: inputs, outputs: outputs, section: section, location: location,
+      noteList: notes.map(InstructionNote.text))
+  }
+
+  /// Creates an instruction with notes as kept.
+  init(
+    _ operation: Operation, inputs: [ValueID], outputs: [ValueID], section: Section, location: SourceLocation,
+    noteList: [InstructionNote]
+  ) {
     self.operation = operation
     self.inputs = inputs
     self.outputs = outputs
     self.section = section
     self.location = location
-    self.notes = notes
+    self.noteList = noteList
+  }
+
+  /// Adds notes (plain text) without spelling the ones kept.
+  mutating func addNotes(_ more: [String]) {
+    noteList += more.map(InstructionNote.text)
+  }
+
+  /// Equal when everything, notes as spelled, is equal.
+  public static func == (a: Instruction, b: Instruction) -> Bool {
+    a.operation == b.operation && a.inputs == b.inputs && a.outputs == b.outputs && a.section == b.section
+      && a.location == b.location && a.notes == b.notes
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(operation)
+    hasher.combine(inputs)
+    hasher.combine(outputs)
+    hasher.combine(section)
+    hasher.combine(location)
+    hasher.combine(notes)
   }
 }

@@ -1,12 +1,17 @@
-import Runtime
+// The current register context and the making of a backtrace from
+// addresses are the Runtime module's SPI (SE-0419 left them out of the
+// public API); the public `Backtrace.capture` costs far more (see `capture()`).
+@_spi(Internal) @_spi(Contexts) import Runtime
 import Synchronization
 
-/// A call stack captured cheaply (about 10 µs) and resolved to the user's
-/// source line only when needed, through a process-wide cache keyed by
-/// return address, so each distinct call site is symbolicated once
-/// (symbolication costs about half a millisecond).
+/// A call stack captured cheaply (a frame-pointer walk, well under a
+/// microsecond) and resolved to the user's source line only when needed,
+/// through a process-wide cache keyed by return address, so each distinct
+/// call site is symbolicated once (symbolication costs about half a
+/// millisecond).
 struct CapturedStack: @unchecked Sendable {
-  private let backtrace: Backtrace
+  /// The program counter, then the return addresses, innermost first.
+  private let frames: [RichFrame<UInt64>]
 
   /// The images of the process, read once.
   private static let images = ImageMap.capture()
@@ -15,10 +20,39 @@ struct CapturedStack: @unchecked Sendable {
   /// frames that lies outside this library, or nil if all are inside.
   private static let cache = Mutex<[Backtrace.Address: SourceLocation?]>([:])
 
-  /// Captures the current call stack (nil if unwinding fails).
+  /// The most frames kept (this function's own, then 24 callers).
+  private static let limit = 25
+
+  /// Captures the current call stack (nil if there is none to walk).
+  ///
+  /// A plain frame-pointer walk. `Backtrace.capture` given the image map
+  /// looks up the symbol of every frame to spot async frames (without one it
+  /// reads the process's image map on every call), which made tracing an
+  /// operator cost tens of microseconds. The user's line is among the
+  /// innermost frames, which a plain walk finds (an async caller's own frame
+  /// included); the images are given when symbolicating.
   static func capture() -> CapturedStack? {
-    guard let backtrace = try? Backtrace.capture(limit: 24, top: 0, images: images) else { return nil }
-    return CapturedStack(backtrace: backtrace)
+    HostContext.withCurrentContext { context in
+      var frames: [RichFrame<UInt64>] = [.programCounter(UInt64(context.programCounter))]
+      frames.reserveCapacity(limit)
+      // Each frame starts with the caller's frame pointer, then the return
+      // address; frame pointers grow towards the stack's base, which ends
+      // the chain with 0 (checked as the runtime's unwinder checks it).
+      var framePointer = UInt64(context.framePointer)
+      while frames.count < limit, framePointer != 0, HostContext.isAlignedForStack(framePointer: framePointer) {
+        let frame = UnsafePointer<UInt64>(bitPattern: UInt(framePointer))!
+        let (next, returnAddress) = (frame[0], frame[1])
+        if next <= framePointer || returnAddress == 0 { break }
+        frames.append(.returnAddress(returnAddress))
+        framePointer = next
+      }
+      return CapturedStack(frames: frames)
+    }
+  }
+
+  /// The captured stack as the runtime's backtrace, for symbolication.
+  private var backtrace: Backtrace {
+    Backtrace(architecture: HostContext.withCurrentContext { $0.architecture }, frames: frames, images: nil)
   }
 
   /// The innermost frame outside this library and the Swift runtime.

@@ -1,4 +1,5 @@
 import Runtime
+import Synchronization
 
 /// A place in the user's source code: where a tensor operation was written.
 ///
@@ -6,22 +7,67 @@ import Runtime
 /// pass them down, so an error can point at the line the user wrote. Operators
 /// (`a + b`) cannot take extra arguments; for them `SourceLocation.caller()`
 /// finds the user's frame from a symbolicated backtrace, on the error path only.
+///
+/// An operator's location inside a trace is *pending*: a captured call stack
+/// resolved to a line the first time its ``file`` or ``line`` is read (or it
+/// is compared, hashed or printed), so that compiling a traced function never
+/// symbolicates. Either way it behaves as the plain value it resolves to.
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+  /// Known, or a call stack still to resolve.
+  private var place: Place
+
+  private enum Place: Sendable {
+    case known(file: String, line: Int)
+    case pending(PendingLocation)
+  }
+
   /// The file, as `#fileID` spells it (`Module/File.swift`) or a path.
-  public var file: String
+  public var file: String {
+    get { resolved.file }
+    set { place = .known(file: newValue, line: line) }
+  }
   /// The 1-based line number; 0 when unknown.
-  public var line: Int
+  public var line: Int {
+    get { resolved.line }
+    set { place = .known(file: file, line: newValue) }
+  }
 
   /// Creates a location from a file name and line.
   public init(file: String, line: Int) {
-    self.file = file
-    self.line = line
+    place = .known(file: file, line: line)
   }
 
   /// Creates a location from the `#fileID` and `#line` a caller passed down.
   public init(_ file: StaticString, _ line: UInt) {
-    self.file = "\(file)"
-    self.line = Int(line)
+    place = .known(file: "\(file)", line: Int(line))
+  }
+
+  /// The location a captured call stack will resolve to, when first read.
+  init(pending: PendingLocation) {
+    place = .pending(pending)
+  }
+
+  /// Whether the location is still a call stack to resolve.
+  var isPending: Bool {
+    if case .pending(let pending) = place { return !pending.isResolved }
+    return false
+  }
+
+  private var resolved: (file: String, line: Int) {
+    switch place {
+    case .known(let file, let line): (file, line)
+    case .pending(let pending): pending.resolved
+    }
+  }
+
+  public static func == (a: SourceLocation, b: SourceLocation) -> Bool {
+    a.resolved == b.resolved
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    let (file, line) = resolved
+    hasher.combine(file)
+    hasher.combine(line)
   }
 
   /// A location that is not known.
@@ -56,7 +102,7 @@ public struct CallSite: Sendable {
   let resolved: SourceLocation?
   /// The call stack captured when an operator made an op while tracing,
   /// resolved to a location only when asked (symbolication is slow).
-  let stack: CapturedStack?
+  let stack: PendingLocation?
 
   /// A call site from the `#fileID` and `#line` a caller passed down.
   public init(_ file: StaticString, _ line: UInt) {
@@ -75,7 +121,7 @@ public struct CallSite: Sendable {
   }
 
   /// A call site known by its captured call stack.
-  init(stack: CapturedStack?) {
+  init(stack: PendingLocation?) {
     self.file = ""
     self.line = 0
     self.resolved = nil
@@ -105,7 +151,7 @@ public struct CallSite: Sendable {
   /// The user's source location for this call.
   public var location: SourceLocation {
     if let resolved { return resolved }
-    if let stack { return stack.location }
+    if let stack { return SourceLocation(pending: stack) }
     return line == 0 ? SourceLocation.caller() : SourceLocation(file, line)
   }
 
@@ -114,6 +160,31 @@ public struct CallSite: Sendable {
   /// now from the call stack; otherwise this site.
   func settled(tracing: Bool) -> CallSite {
     if let rule = CallSite.rule { return rule }
-    return tracing && isUnresolved ? CallSite(stack: CapturedStack.capture()) : self
+    return tracing && isUnresolved ? CallSite(stack: CapturedStack.capture().map(PendingLocation.init)) : self
+  }
+}
+
+/// A captured call stack and, once asked, the user's location it resolves to.
+///
+/// Shared by every op, instruction and note made from one traced op, so it is
+/// resolved once however often it is read.
+final class PendingLocation: Sendable {
+  private let stack: CapturedStack
+  private let location = Mutex<(file: String, line: Int)?>(nil)
+
+  init(_ stack: CapturedStack) {
+    self.stack = stack
+  }
+
+  /// Whether the stack has been resolved already.
+  var isResolved: Bool { location.withLock { $0 != nil } }
+
+  /// The user's location: resolved from the stack the first time.
+  var resolved: (file: String, line: Int) {
+    if let known = location.withLock({ $0 }) { return known }
+    let found = stack.location
+    let pair = (file: found.file, line: found.line)
+    location.withLock { $0 = pair }
+    return pair
   }
 }
