@@ -36,17 +36,21 @@ enum FusedElementwise {
         let f = compile { _ in [expression(x)] }
         if options.printPrograms { FileHandle.standardError.write(Data("\(try! f.program(for: []))\n".utf8)) }
         let seconds = try! time(runs: runs, warmup: warmup) { _ = try f() }
+        var forwardExtra = extra(seconds, count: count)
+        forwardExtra["result_hash"] = resultHash(try! f())
         report(
           Measurement(
-            workload: forward, system: "micrograd-compiled", seconds: seconds, extra: extra(seconds, count: count)))
+            workload: forward, system: "micrograd-compiled", seconds: seconds, extra: forwardExtra))
         x.requiresGrad = true
         let g = compileValueAndGrad(withRespectTo: [x]) { _ in expression(x).sum() }
         if options.printPrograms { FileHandle.standardError.write(Data("\(try! g.program(for: []))\n".utf8)) }
         let gradient = try! time(runs: runs, warmup: warmup) { _ = try g() }
+        var gradientExtra = extra(gradient, count: count)
+        gradientExtra["result_hash"] = resultHash(try! g())
         x.requiresGrad = false
         report(
           Measurement(
-            workload: both, system: "micrograd-compiled", seconds: gradient, extra: extra(gradient, count: count)))
+            workload: both, system: "micrograd-compiled", seconds: gradient, extra: gradientExtra))
       }
       if options.systems.contains("eager") {
         let seconds = time(runs: runs, warmup: warmup) { _ = noGrad { expression(x) } }

@@ -1,4 +1,5 @@
 import Foundation
+import Micrograd
 
 /// One timing: every run's seconds, summarised as median, min and max.
 struct Measurement {
@@ -73,4 +74,17 @@ func printTable(_ results: [Measurement]) {
           format: "%12.1f %11.1f %11.1f %5d  ", r.median * 1e6, r.seconds.min()! * 1e6, r.seconds.max()! * 1e6,
           r.seconds.count) + notes.joined(separator: " "))
   }
+}
+
+/// An FNV-1a hash of the tensors' bit patterns, as a JSON string: equal
+/// hashes from two builds (baseline and `-target-cpu native`) mean the same
+/// results bit for bit.
+func resultHash(_ tensors: [Tensor]) -> String {
+  var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+  for tensor in tensors {
+    for value in tensor.scalars {
+      hash = (hash ^ UInt64(value.bitPattern)) &* 0x100_0000_01b3
+    }
+  }
+  return "\"" + String(hash, radix: 16) + "\""
 }

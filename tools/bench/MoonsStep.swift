@@ -84,7 +84,8 @@ enum MoonsStep {
       report(
         Measurement(
           workload: "B1-moons-100-steps", system: "micrograd-compiled", seconds: totals,
-          extra: Dictionary(uniqueKeysWithValues: [peakResidentField()])))
+          extra: Dictionary(uniqueKeysWithValues: [peakResidentField(), ("result_hash", resultHash(setup.parameters))]))
+      )
     }
   }
 }
