@@ -19,7 +19,7 @@ if ! "$venv/bin/python" -c "import torch, jax, numpy" 2>/dev/null; then
   torch_spec=torch
   for dir in $("$venv/bin/pip" config get global.find-links 2>/dev/null || true); do
     for wheel in "$dir"/torch-*+cpu-*.whl; do
-      [ -e "$wheel" ] && torch_spec="torch==$(basename "$wheel" | cut -d- -f2)"
+      if [ -e "$wheel" ]; then torch_spec="torch==$(basename "$wheel" | cut -d- -f2)"; fi
     done
   done
   grep -v '^torch$' tools/peers/requirements.txt | grep -v '^#' > "$venv/requirements.txt"
