@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 APT_PACKAGES := libopenblas-dev libgraphviz-dev pkg-config
 
-.PHONY: setup demo lint test bench fixtures docs clean
+.PHONY: setup demo lint test bench bench-ours fixtures docs clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -28,8 +28,14 @@ test: setup lint
 	swift build --build-tests
 	swift test
 
+# Issue 6's benchmark: micrograd (release) beside PyTorch eager and JAX jit, alternately, with ratios
+# (makes its own venv under .build/peers-venv; unsets OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for every system).
+# `make bench-ours` runs micrograd-bench alone. BENCH_ARGS go to tools/peers/peers.py (e.g. --rounds 5).
 bench: setup
-	swift run -c release micrograd-bench
+	tools/peers/run.sh $(BENCH_ARGS)
+
+bench-ours: setup
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE swift run -c release micrograd-bench
 
 fixtures:
 	tools/make-fixtures.sh

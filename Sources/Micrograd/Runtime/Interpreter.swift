@@ -49,13 +49,16 @@ final class Interpreter: @unchecked Sendable {
   }
 
   let program: Program
-  private let buffers: [UnsafeMutablePointer<Float>]
+  private var buffers: [UnsafeMutablePointer<Float>]
   /// The prepared instructions, in order.
   private(set) var steps: [Step]
   private let inputIDs: [ValueID]
   /// Each value's storage (owned, shared by plan, or bound), kept alive as
   /// long as the buffers are used.
-  private let storages: [Storage]
+  private var storages: [Storage]
+  /// Positions in `program.outputs` of large outputs handed to the caller
+  /// instead of copied (see ``run(_:)``).
+  private let handedOver: Set<Int>
   /// Serialises runs: one program's buffers serve one run at a time.
   private let lock = NSLock()
 
@@ -90,6 +93,7 @@ final class Interpreter: @unchecked Sendable {
     }
     self.storages = storages
     self.buffers = buffers
+    handedOver = Interpreter.handedOverOutputs(program, storages)
     inputIDs = program.values(where: { $0 == .input })
     steps = program.instructions.map { Interpreter.prepare($0, values, buffers) }
   }
@@ -157,12 +161,51 @@ final class Interpreter: @unchecked Sendable {
     defer { lock.unlock() }
     try bind(inputs)
     execute()
-    return program.outputs.map { id in
+    let results = program.outputs.enumerated().map { position, id in
+      if handedOver.contains(position) { return Tensor(storage: storages[id], shape: program.values[id].shape) }
       let count = program.values[id].shape.count
       let storage = Storage(count: count)
       storage.base.update(from: buffers[id], count: count)
       return Tensor(storage: storage, shape: program.values[id].shape)
     }
+    if !handedOver.isEmpty { replaceHandedOver() }
+    return results
+  }
+
+  /// The outputs large enough to hand over rather than copy: temporaries of
+  /// at least ``LargeBlocks/smallest`` bytes whose storage is exactly their
+  /// size and holds no other output.
+  ///
+  /// Copying a 64 MiB result costs as much as computing it; handing its
+  /// storage to the caller and taking a fresh one (recycled by
+  /// ``LargeBlocks`` once the caller drops the last result) costs nothing.
+  static func handedOverOutputs(_ program: Program, _ storages: [Storage]) -> Set<Int> {
+    var outputsPerStorage: [ObjectIdentifier: Int] = [:]
+    for id in program.outputs { outputsPerStorage[ObjectIdentifier(storages[id]), default: 0] += 1 }
+    var positions = Set<Int>()
+    for (position, id) in program.outputs.enumerated() {
+      let (value, storage) = (program.values[id], storages[id])
+      guard value.role == .temporary, storage.count == value.shape.count,
+        storage.count * MemoryLayout<Float>.stride >= LargeBlocks.smallest,
+        outputsPerStorage[ObjectIdentifier(storage)] == 1
+      else { continue }
+      positions.insert(position)
+    }
+    return positions
+  }
+
+  /// Gives every handed-over output's buffer (and the values sharing it)
+  /// new storage, and prepares the instructions again on the new buffers.
+  private func replaceHandedOver() {
+    for position in handedOver {
+      let old = storages[program.outputs[position]]
+      let new = Storage(count: old.count)
+      for id in storages.indices where storages[id] === old {
+        storages[id] = new
+        buffers[id] = new.base
+      }
+    }
+    steps = program.instructions.map { Interpreter.prepare($0, program.values, buffers) }
   }
 
   /// Copies `inputs` into the input buffers, after checking their shapes.

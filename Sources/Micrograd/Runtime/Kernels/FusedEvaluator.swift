@@ -91,13 +91,19 @@ enum FusedEvaluator {
     let outputs: [UnsafeMutablePointer<Float>]
     /// Whether output 0 goes to a reducer instead of memory.
     let reducingFirst: Bool
-    /// Gather strides (`rank` per gathered input), then the gather's index counter (`rank`).
+    /// How many threads share the blocks (1 with a reducer, or below
+    /// ``Parallel/minimumElements``); each lane has its own registers, rows
+    /// and gather counter.
+    let lanes: Int
+    let registerCount: Int
+    let rank: Int
+    /// Gather strides (`rank` per gathered input), then each lane's gather index counter (`rank`).
     let integers: UnsafeMutablePointer<Int>
     let counter: UnsafeMutablePointer<Int>
-    /// Registers (`registers × blockLength`), then the tiles.
+    /// Each lane's registers (`registers × blockLength`), then the tiles.
     let scratch: UnsafeMutablePointer<Float>
     let tiles: UnsafeMutablePointer<Float>
-    /// The current block's row per register.
+    /// The current block's row per register, per lane.
     let rows: UnsafeMutablePointer<UnsafePointer<Float>>
 
     /// The plan of `kernel` over `shape`, input `k` being `inputs[k]` shaped
@@ -114,7 +120,8 @@ enum FusedEvaluator {
       let (inputCount, stepCount, rank) = (kernel.inputCount, kernel.steps.count, shape.rank)
       let registers = inputCount + stepCount
       let blockLength = max(1, min(FusedEvaluator.blockSize, total))
-      integers = .allocate(capacity: max(1, (inputCount + 1) * rank))
+      let lanes = reducingFirst || total < Parallel.minimumElements ? 1 : Parallel.threadCount
+      integers = .allocate(capacity: max(1, (inputCount + lanes) * rank))
       counter = integers + inputCount * rank
       var sources: [Source] = []
       var tileFloats = 0
@@ -158,9 +165,12 @@ enum FusedEvaluator {
         }
         if !shared && steps[register - inputCount].direct < 0 { steps[register - inputCount].direct = j }
       }
-      scratch = .allocate(capacity: max(1, registers * blockLength + tileFloats))
-      tiles = scratch + registers * blockLength
-      rows = .allocate(capacity: max(1, registers))
+      scratch = .allocate(capacity: max(1, lanes * registers * blockLength + tileFloats))
+      tiles = scratch + lanes * registers * blockLength
+      rows = .allocate(capacity: max(1, lanes * registers))
+      self.lanes = lanes
+      self.registerCount = registers
+      self.rank = rank
       self.shape = shape
       self.total = total
       self.inputCount = inputCount
@@ -186,29 +196,57 @@ enum FusedEvaluator {
 
   /// The core loop. With a reducer (the plan made `reducingFirst`), output 0
   /// is handed to it block by block instead of stored. Allocates nothing.
+  ///
+  /// Without a reducer, a plan of several lanes splits its blocks between
+  /// the cores (each element is still computed by the same steps, so the
+  /// result is the same bit for bit).
   static func evaluate(_ plan: Plan, reducer: FusedReduction.Plan?) {
     let total = plan.total
     guard total > 0 else { return }
+    let blockLength = plan.blockLength
+    plan.sources.withUnsafeBufferPointer { sources in
+      for k in sources.indices {
+        guard case .tiled(let data, let period, let tile) = sources[k] else { continue }
+        // One period, then the tile doubled onto itself.
+        let (start, length) = (plan.tiles + tile, blockLength + period - 1)
+        start.update(from: data, count: period)
+        var filled = period
+        while filled < length {
+          (start + filled).update(from: start, count: min(filled, length - filled))
+          filled *= 2
+        }
+      }
+    }
+    guard reducer == nil && plan.lanes > 1 else {
+      evaluate(plan, reducer: reducer, lane: 0, 0..<total)
+      return
+    }
+    Parallel.forRange(plan.lanes, minimumChunk: 1, context: plan) { context, first, end in
+      let plan = context.load(as: Plan.self)
+      let blocks = (plan.total + plan.blockLength - 1) / plan.blockLength
+      for lane in first..<end {
+        let start = blocks * lane / plan.lanes * plan.blockLength
+        let stop = min(plan.total, blocks * (lane + 1) / plan.lanes * plan.blockLength)
+        if start < stop { FusedEvaluator.evaluate(plan, reducer: nil, lane: lane, start..<stop) }
+      }
+    }
+  }
+
+  /// The blocks of `range` (starting on a block boundary) on `lane`'s registers.
+  static func evaluate(_ plan: Plan, reducer: FusedReduction.Plan?, lane: Int, _ range: Range<Int>) {
     let (inputCount, stepCount, blockLength) = (plan.inputCount, plan.steps.count, plan.blockLength)
-    let (base, tiles, rows, integers, counter) = (plan.scratch, plan.tiles, plan.rows, plan.integers, plan.counter)
+    let base = plan.scratch + lane * plan.registerCount * blockLength
+    let (tiles, integers) = (plan.tiles, plan.integers)
+    let rows = plan.rows + lane * plan.registerCount
+    let counter = plan.counter + lane * plan.rank
     let shape = plan.shape
     let reducingFirst = plan.reducingFirst
+    let total = range.upperBound
     plan.sources.withUnsafeBufferPointer { sources in
       plan.steps.withUnsafeBufferPointer { plain in
         plan.outputs.withUnsafeBufferPointer { outputs in
           plan.outputRegisters.withUnsafeBufferPointer { outputRegisters in
-            for k in 0..<inputCount {
-              guard case .tiled(let data, let period, let tile) = sources[k] else { continue }
-              // One period, then the tile doubled onto itself.
-              let (start, length) = (tiles + tile, blockLength + period - 1)
-              start.update(from: data, count: period)
-              var filled = period
-              while filled < length {
-                (start + filled).update(from: start, count: min(filled, length - filled))
-                filled *= 2
-              }
-            }
-            var start = 0
+            var start = range.lowerBound
             while start < total {
               let n = min(blockLength, total - start)
               for k in 0..<inputCount {
@@ -228,7 +266,7 @@ enum FusedEvaluator {
                 let out = step.direct >= 0 ? outputs[step.direct] + start : base + (inputCount + s) * blockLength
                 let (a, b, c) = step.arguments
                 switch step.kind {
-                case .unary(let f): Elementwise.unary(f, rows[a], out, count: n)
+                case .unary(let f): Elementwise.unaryChunk(f, rows[a], out, count: n)
                 case .binary(let f): binary(f, rows[a], rows[b], out, n)
                 case .select: select(rows[a], rows[b], rows[c], out, n)
                 }
