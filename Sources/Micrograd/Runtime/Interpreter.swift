@@ -49,7 +49,7 @@ final class Interpreter: @unchecked Sendable {
   }
 
   let program: Program
-  private let buffers: [UnsafeMutablePointer<Float>]
+  let buffers: [UnsafeMutablePointer<Float>]
   /// The prepared instructions, in order.
   private(set) var steps: [Step]
   private let inputIDs: [ValueID]
@@ -58,6 +58,9 @@ final class Interpreter: @unchecked Sendable {
   private let storages: [Storage]
   /// Serialises runs: one program's buffers serve one run at a time.
   private let lock = NSLock()
+  /// The line of each instruction in the file the program was read from,
+  /// for errors; nil for a traced program (its lines are the printer's).
+  var instructionLines: [Int]?
 
   init(_ lowered: LoweredProgram) {
     program = lowered.program
@@ -151,12 +154,13 @@ final class Interpreter: @unchecked Sendable {
 
   /// Runs the program on `inputs` (in the order of its input values) and
   /// returns copies of its outputs (the only allocations of a run: the
-  /// returned tensors).
-  func run(_ inputs: [Tensor]) throws(CompileError) -> [Tensor] {
+  /// returned tensors). With `checkNumerics`, stops at the first NaN or
+  /// infinity with ``CompileError/nonFinite(_:)`` (see ``NumericsCheck``).
+  func run(_ inputs: [Tensor], checkNumerics: Bool = false) throws(CompileError) -> [Tensor] {
     lock.lock()
     defer { lock.unlock() }
     try bind(inputs)
-    execute()
+    if checkNumerics { try executeCheckingNumerics() } else { execute() }
     return program.outputs.map { id in
       let count = program.values[id].shape.count
       let storage = Storage(count: count)
