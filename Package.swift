@@ -10,6 +10,7 @@ let package = Package(
     .executable(name: "micrograd", targets: ["MicrogradCommand"]),
     .library(name: "MicrogradViz", targets: ["MicrogradViz"]),
     .executable(name: "micrograd-viz", targets: ["micrograd-viz"]),
+    .executable(name: "micrograd-soak", targets: ["micrograd-soak"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -46,6 +47,8 @@ let package = Package(
       path: "tools/micrograd-viz"
     ),
     .testTarget(name: "MicrogradVizTests", dependencies: ["MicrogradViz", "Micrograd"]),
+    // Long runs for `make soak`: memory over 10,000 compiled steps, a 1,000,000-node graph, a 100,000-instruction program.
+    .executableTarget(name: "micrograd-soak", dependencies: ["Micrograd", "SampleData"], path: "tools/soak"),
   ],
   swiftLanguageModes: [.v6]
 )
