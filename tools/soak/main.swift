@@ -5,6 +5,8 @@
 //   eager     a 1,000,000-node eager graph built, run, backpropagated and freed.
 //   compiled  a compiled value-and-grad program of 100,000+ instructions
 //             traced, compiled, run and freed.
+//   program   a 100,000-instruction program made directly: printed, parsed,
+//             validated, run by the interpreter and freed.
 //
 // Each part prints one line of figures; any failure exits 1.
 // `micrograd-soak [moons|eager|compiled ...] [--steps N] [--nodes N] [--depth N]`
@@ -34,7 +36,7 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 let steps = option("--steps", default: 10_000)
 let nodes = option("--nodes", default: 1_000_000)
 let depth = option("--depth", default: 34_000)
-let parts = arguments.isEmpty ? ["moons", "eager", "compiled"] : arguments
+let parts = arguments.isEmpty ? ["moons", "eager", "program", "compiled"] : arguments
 var failures: [String] = []
 
 /// 10,000 compiled moons steps: the interpreter allocates nothing but the returned loss.
@@ -124,13 +126,49 @@ var failures: [String] = []
   if results.count != 2 || !results[1].scalars.allSatisfy(\.isFinite) { failures.append("compiled: bad gradient") }
 }
 
+/// A program of `count` instructions made directly (no tracing): printed,
+/// parsed back, validated, run by the interpreter and freed. Each step is
+/// `y = y * w + b`-like: a multiply and an add by the two parameters.
+@MainActor func soakProgram(count: Int) throws {
+  let start = Date()
+  var values = [
+    Value(shape: [4], role: .input, name: "x"), Value(shape: [4], role: .parameter, name: "w"),
+    Value(shape: [4], role: .parameter, name: "b"),
+  ]
+  var instructions: [Instruction] = []
+  var last: ValueID = 0
+  for k in 0..<count {
+    values.append(Value(shape: [4], role: .temporary))
+    let operation: Micrograd.Operation = k % 2 == 0 ? .binary(.multiply) : .binary(.add)
+    instructions.append(Instruction(operation, inputs: [last, k % 2 == 0 ? 1 : 2], outputs: [values.count - 1]))
+    last = values.count - 1
+  }
+  let program = Program(values: values, instructions: instructions, outputs: [last])
+  let text = program.text()
+  let parsed = try Program(parsing: text)
+  let runner = try ProgramRunner(
+    program: parsed, weights: ["w": Tensor([1, 1, 1, 1]), "b": Tensor([0.5, -0.25, 1, 0])])
+  let y = try runner.run(inputs: ["x": Tensor([1, 2, 3, 4])])["output0"]?.scalars ?? []
+  let expected: [Float] = [1, 2, 3, 4].enumerated().map { k, x in
+    var value = Float(x)
+    for step in 0..<count { value = step % 2 == 0 ? value * 1 : value + [0.5, -0.25, 1, 0][k] }
+    return value
+  }
+  print(
+    "program: \(count) instructions made, printed (\(text.utf8.count / 1024) KiB), parsed, validated, run and "
+      + "freed in \(seconds(since: start)); resident \(mebibytes(residentBytes()))")
+  if parsed != program { failures.append("program: the text did not parse back to the same program") }
+  if y != expected { failures.append("program: \(y), expected \(expected)") }
+}
+
 for part in parts {
   do {
     switch part {
     case "moons": try soakMoons()
     case "eager": soakEager()
     case "compiled": try soakCompiled()
-    default: failures.append("unknown part \(part); the parts are moons, eager, compiled")
+    case "program": try soakProgram(count: 100_000)
+    default: failures.append("unknown part \(part); the parts are moons, eager, compiled, program")
     }
   } catch {
     failures.append("\(part): \(error)")

@@ -11,7 +11,8 @@ public final class CompiledFunction: @unchecked Sendable {
   private var cache: [[Shape]: Interpreter] = [:]
   private let lock = NSLock()
   /// How many times the function has been traced (once per new signature).
-  public private(set) var traceCount = 0
+  public var traceCount: Int { lock.withLock { traces } }
+  private var traces = 0
   /// Whether every run checks each instruction's results for NaN and
   /// infinity and throws ``CompileError/nonFinite(_:)`` at the first (see
   /// ``NumericsCheck``; also on while ``NumericsCheck/isEnabled`` or inside
@@ -65,7 +66,7 @@ public final class CompiledFunction: @unchecked Sendable {
     defer { lock.unlock() }
     if let cached = cache[shapes] { return cached }
     let interpreter = Interpreter(try build(shapes))
-    traceCount += 1
+    traces += 1
     cache[shapes] = interpreter
     return interpreter
   }

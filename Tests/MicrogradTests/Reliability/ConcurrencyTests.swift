@@ -58,19 +58,20 @@ private func onTwoThreads(_ body: @escaping @Sendable (Int) -> Void) {
     let sequential = [try Training(seed: 1), try Training(seed: 2)]
     let expected = try sequential.map { try $0.train(steps) }
 
-    let parallel = Shared([try Training(seed: 1), try Training(seed: 2)])
-    let losses = Shared([[Float]](repeating: [], count: 2))
-    let failures = Shared([String](repeating: "", count: 2))
+    // One box per thread: the threads share nothing but what is under test.
+    let parallel = [Shared(try Training(seed: 1)), Shared(try Training(seed: 2))]
+    let losses = [Shared([Float]()), Shared([Float]())]
+    let failures = [Shared(""), Shared("")]
     onTwoThreads { k in
       do {
-        losses.value[k] = try parallel.value[k].train(steps)
+        losses[k].value = try parallel[k].value.train(steps)
       } catch {
-        failures.value[k] = "\(error)"
+        failures[k].value = "\(error)"
       }
     }
-    #expect(failures.value == ["", ""])
-    #expect(losses.value == expected, "losses bit for bit")
-    #expect(parallel.value.map(\.weights) == sequential.map(\.weights), "weights bit for bit")
+    #expect(failures.map(\.value) == ["", ""])
+    #expect(losses.map(\.value) == expected, "losses bit for bit")
+    #expect(parallel.map(\.value.weights) == sequential.map(\.weights), "weights bit for bit")
   }
 
   /// Every step is the same function of the weights, so however the two
@@ -82,15 +83,15 @@ private func onTwoThreads(_ body: @escaping @Sendable (Int) -> Void) {
     _ = try reference.train(2 * steps)
 
     let shared = Shared(try Training(seed: 5))
-    let failures = Shared([String](repeating: "", count: 2))
+    let failures = [Shared(""), Shared("")]
     onTwoThreads { k in
       do {
         _ = try shared.value.train(steps)
       } catch {
-        failures.value[k] = "\(error)"
+        failures[k].value = "\(error)"
       }
     }
-    #expect(failures.value == ["", ""])
+    #expect(failures.map(\.value) == ["", ""])
     #expect(shared.value.weights == reference.weights)
   }
 
@@ -104,14 +105,14 @@ private func onTwoThreads(_ body: @escaping @Sendable (Int) -> Void) {
     let expected = try inputs.map { try f($0)[0].scalars }
 
     let shared = Shared((f, inputs))
-    let mismatches = Shared([Int](repeating: 0, count: 2))
+    let mismatches = [Shared(0), Shared(0)]
     onTwoThreads { k in
       let (f, inputs) = shared.value
       for _ in 0..<300 {
         let result = (try? f(inputs[k])[0].scalars) ?? []
-        if result != expected[k] { mismatches.value[k] += 1 }
+        if result != expected[k] { mismatches[k].value += 1 }
       }
     }
-    #expect(mismatches.value == [0, 0])
+    #expect(mismatches.map(\.value) == [0, 0])
   }
 }
