@@ -58,10 +58,10 @@ tsan: setup
 	  swift test --skip-build --sanitize=thread --scratch-path .build-tsan --filter Concurrency
 
 # Long runs (tools/soak): 10,000 compiled moons steps with flat resident memory, a 1,000,000-node eager
-# graph. Debug build, shared with `make test`.
+# graph, a 100,000-instruction program (made directly, printed, parsed, run). Debug build, shared with `make test`.
 soak: setup
 	swift build --product micrograd-soak
-	.build/debug/micrograd-soak moons eager
+	.build/debug/micrograd-soak moons eager program
 
 # A 100,000-instruction compiled value-and-grad program, release build. Not in `make ci` yet: tracing and
 # compiling a program that long is still superlinear (3,001 instructions took 5 minutes in debug).
