@@ -66,7 +66,13 @@ final class Interpreter: @unchecked Sendable {
     program = lowered.program
     let values = program.values
     let plan = program.memoryPlan.flatMap { $0.buffer.count == values.count ? $0 : nil }
-    let planned = (plan?.bufferSizes ?? []).map { Storage(count: $0) }
+    // Each planned buffer holds its largest value: what the planner writes as its size, but a
+    // plan read from a file may declare more, and a few bytes of text must not allocate gigabytes.
+    var needed = [Int](repeating: 0, count: plan?.bufferSizes.count ?? 0)
+    for (id, buffer) in (plan?.buffer ?? []).enumerated() {
+      if let buffer { needed[buffer] = max(needed[buffer], values[id].shape.count) }
+    }
+    let planned = needed.map { Storage(count: $0) }
     var storages: [Storage] = []
     var used = Set(program.outputs)
     for instruction in program.instructions {
