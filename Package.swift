@@ -11,6 +11,7 @@ let package = Package(
     .library(name: "MicrogradViz", targets: ["MicrogradViz"]),
     .executable(name: "micrograd-viz", targets: ["micrograd-viz"]),
     .executable(name: "charlm", targets: ["charlm"]),
+    .executable(name: "micrograd-soak", targets: ["micrograd-soak"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -58,6 +59,8 @@ let package = Package(
     // charlm sample and the custom-op test target (issue 8).
     .executableTarget(name: "charlm", dependencies: ["Micrograd", "MicrogradViz"], path: "samples/charlm"),
     .testTarget(name: "CustomOpTests", dependencies: ["Micrograd"]),
+    // Long runs for `make soak`: memory over 10,000 compiled steps, a 1,000,000-node graph, a 100,000-instruction program.
+    .executableTarget(name: "micrograd-soak", dependencies: ["Micrograd", "SampleData"], path: "tools/soak"),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -82,7 +82,10 @@ import Testing
     #expect(written.isEmpty)
   }
 
-  @Test func graphvizCrashIsInvalidInputNotACrash() throws {
+  /// Not under AddressSanitizer (`make asan`): there the double free inside
+  /// Graphviz is reported by ASan itself, which is what ASan is for.
+  @Test(.disabled(if: ProcessInfo.processInfo.environment["MICROGRAD_SANITIZER"] == "address"))
+  func graphvizCrashIsInvalidInputNotACrash() throws {
     // A training step's picture with plain edge labels (the library writes
     // external ones): Graphviz 2.4x frees memory twice laying it out, as it
     // does for labelled edges within one rank in a graph with clusters.

@@ -37,6 +37,11 @@ struct Run: ParsableCommand {
   @Option(help: "The most elements one value, and all values together, may have.")
   var maxElements = 1 << 28
 
+  @Flag(
+    inversion: .prefixedNo,
+    help: "Stop at the first NaN or infinity in the weights, the inputs or any instruction's result.")
+  var checkNumerics = true
+
   /// The `--input` options as (name, path), in order.
   var namedInputs: [(name: String, path: String)] {
     inputs.map { argument in
@@ -70,10 +75,11 @@ struct Run: ParsableCommand {
     }
     let runner: ProgramRunner
     do {
-      runner = try ProgramRunner(program: parsed.program, weights: weightTensors)
+      runner = try ProgramRunner(program: parsed.program, weights: weightTensors, lines: parsed.lines)
     } catch {
       throw ToolFailure("\(program.file): \(error.description)")
     }
+    runner.checkNumerics = checkNumerics
     var given: [String: Tensor] = [:]
     for (name, path) in namedInputs {
       do { given[name] = try NumPyArray(npyFile: path).tensor } catch { throw ToolFailure(error.description) }
@@ -85,7 +91,11 @@ struct Run: ParsableCommand {
     for step in 0..<steps {
       var inputs = given
       if let rates { inputs["lr"] = Tensor(rates[step]) }
-      do { outputs = try runner.run(inputs: inputs) } catch { throw ToolFailure(error.description) }
+      do {
+        outputs = try runner.run(inputs: inputs)
+      } catch {
+        throw ToolFailure("\(program.file): step \(step): \(error.description)")
+      }
       if step == 0, let name = runner.zeroInitializedState.first {
         let count = runner.zeroInitializedState.count
         standardError(

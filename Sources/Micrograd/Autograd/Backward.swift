@@ -75,7 +75,14 @@ extension Tensor {
         guard let g = node.pendingGrad else { continue }
         node.pendingGrad = nil
         visit(node, g)
-        if !node.inputs.isEmpty { CallSite.$rule.withValue(node.site) { node.backpropagate(g) } }
+        guard !node.inputs.isEmpty else { continue }
+        if NumericsCheck.isActive {
+          NumericsCheck.$backwardOf.withValue(node.opName) {
+            CallSite.$rule.withValue(node.site) { node.backpropagate(g) }
+          }
+        } else {
+          CallSite.$rule.withValue(node.site) { node.backpropagate(g) }
+        }
       }
     }
   }

@@ -140,6 +140,8 @@ public enum CompileError: Error, CustomStringConvertible, Equatable {
   case noCompiledForm(op: String, location: SourceLocation)
   /// A traced function's inputs did not match its signature.
   case badArguments(String)
+  /// A run checking numerics met NaN or infinity (see ``NumericsCheck``).
+  case nonFinite(NonFiniteValue)
 
   public var description: String {
     switch self {
@@ -149,6 +151,8 @@ public enum CompileError: Error, CustomStringConvertible, Equatable {
       "\(location): error: \(op) has no compiled form; give the op an operation to compile it"
     case .badArguments(let message):
       "error: \(message)"
+    case .nonFinite(let value):
+      value.description
     }
   }
 }

@@ -24,7 +24,18 @@ extension Program: CustomStringConvertible {
 
   /// The program as IR text, the function named `name`.
   public func text(name: String = "main") -> String {
+    render(name: name).text
+  }
+
+  /// The line (counted from 1) each instruction is printed on in ``text(name:)``.
+  func instructionLineNumbers(name: String = "main") -> [Int] {
+    render(name: name).instructionLines
+  }
+
+  /// The text, and the line of each instruction in it.
+  private func render(name: String) -> (text: String, instructionLines: [Int]) {
     var lines = ["micrograd-ir \(Program.formatVersion)"]
+    var instructionLines: [Int] = []
     let made = Set(instructions.flatMap(\.outputs))
     let isOutput = Set(outputs)
     let signature = values.indices.filter { values[$0].role != .temporary }.map { id in
@@ -46,6 +57,7 @@ extension Program: CustomStringConvertible {
         lines.append("  ## \(instruction.section.rawValue)")
       }
       lines.append("  " + line(for: instruction, isOutput: isOutput))
+      instructionLines.append(lines.count + max(signature.count - 1, 0))
     }
     let dropped = values.indices.filter { values[$0].role == .temporary && !made.contains($0) }
     for start in stride(from: 0, to: dropped.count, by: 8) {
@@ -64,7 +76,7 @@ extension Program: CustomStringConvertible {
         "# buffers: \(plan.bufferSizes.count), peak \(Program.kibibytes(plan.peakBytes))"
           + " (naive \(Program.kibibytes(plan.naiveBytes)))")
     }
-    return lines.joined(separator: "\n") + "\n"
+    return (lines.joined(separator: "\n") + "\n", instructionLines)
   }
 
   /// `f32[2,3]` for value `id`.

@@ -49,7 +49,7 @@ final class Interpreter: @unchecked Sendable {
   }
 
   let program: Program
-  private var buffers: [UnsafeMutablePointer<Float>]
+  private(set) var buffers: [UnsafeMutablePointer<Float>]
   /// The prepared instructions, in order.
   private(set) var steps: [Step]
   private let inputIDs: [ValueID]
@@ -61,12 +61,21 @@ final class Interpreter: @unchecked Sendable {
   private let handedOver: Set<Int>
   /// Serialises runs: one program's buffers serve one run at a time.
   private let lock = NSLock()
+  /// The line of each instruction in the file the program was read from,
+  /// for errors; nil for a traced program (its lines are the printer's).
+  var instructionLines: [Int]?
 
   init(_ lowered: LoweredProgram) {
     program = lowered.program
     let values = program.values
     let plan = program.memoryPlan.flatMap { $0.buffer.count == values.count ? $0 : nil }
-    let planned = (plan?.bufferSizes ?? []).map { Storage(count: $0) }
+    // Each planned buffer holds its largest value: what the planner writes as its size, but a
+    // plan read from a file may declare more, and a few bytes of text must not allocate gigabytes.
+    var needed = [Int](repeating: 0, count: plan?.bufferSizes.count ?? 0)
+    for (id, buffer) in (plan?.buffer ?? []).enumerated() {
+      if let buffer { needed[buffer] = max(needed[buffer], values[id].shape.count) }
+    }
+    let planned = needed.map { Storage(count: $0) }
     var storages: [Storage] = []
     var used = Set(program.outputs)
     for instruction in program.instructions {
@@ -155,12 +164,13 @@ final class Interpreter: @unchecked Sendable {
 
   /// Runs the program on `inputs` (in the order of its input values) and
   /// returns copies of its outputs (the only allocations of a run: the
-  /// returned tensors).
-  func run(_ inputs: [Tensor]) throws(CompileError) -> [Tensor] {
+  /// returned tensors). With `checkNumerics`, stops at the first NaN or
+  /// infinity with ``CompileError/nonFinite(_:)`` (see ``NumericsCheck``).
+  func run(_ inputs: [Tensor], checkNumerics: Bool = false) throws(CompileError) -> [Tensor] {
     lock.lock()
     defer { lock.unlock() }
     try bind(inputs)
-    execute()
+    if checkNumerics { try executeCheckingNumerics() } else { execute() }
     let results = program.outputs.enumerated().map { position, id in
       if handedOver.contains(position) { return Tensor(storage: storages[id], shape: program.values[id].shape) }
       let count = program.values[id].shape.count

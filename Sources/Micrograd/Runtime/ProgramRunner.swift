@@ -26,6 +26,10 @@ public final class ProgramRunner {
   /// The optimizer state the weights did not hold; it started at zeros, as a
   /// fresh optimizer's state does.
   public let zeroInitializedState: [String]
+  /// Whether runs check every instruction's results (and the inputs and
+  /// weights) for NaN and infinity, failing with ``ProgramRunnerError/run(_:)``
+  /// at the first (see ``NumericsCheck``).
+  public var checkNumerics = false
 
   /// Validates `program` within `limits` and binds its parameters, state and
   /// captured tensors to copies of the tensors of the same names in `weights`.
@@ -33,8 +37,12 @@ public final class ProgramRunner {
   /// A missing parameter or captured tensor is an error; missing state starts
   /// at zeros (listed in ``zeroInitializedState``). Tensors in `weights` that
   /// the program does not name are ignored.
+  ///
+  /// `lines` (from ``IRParser/parse(_:)``) lets errors name the lines of the
+  /// file the program was read from.
   public init(
-    program: Program, weights: [String: Tensor], limits: IRValidationLimits = IRValidationLimits()
+    program: Program, weights: [String: Tensor], limits: IRValidationLimits = IRValidationLimits(),
+    lines: IRLineTable? = nil
   ) throws(ProgramRunnerError) {
     do { try validate(program, limits: limits) } catch { throw .invalidProgram(error) }
     var seen = Set<String>()
@@ -77,6 +85,9 @@ public final class ProgramRunner {
     }
     self.outputNames = outputNames
     interpreter = Interpreter(LoweredProgram(program: program, bindings: bindings))
+    if let lines, lines.instructions.count == program.instructions.count {
+      interpreter.instructionLines = lines.instructions
+    }
   }
 
   /// Runs the program once on `inputs` (by the names in ``inputNames``) and
@@ -96,7 +107,11 @@ public final class ProgramRunner {
       ordered.append(tensor)
     }
     let results: [Tensor]
-    do { results = try interpreter.run(ordered) } catch { throw .run(error.description) }
+    do {
+      results = try interpreter.run(ordered, checkNumerics: checkNumerics || NumericsCheck.isActive)
+    } catch {
+      throw .run(error.description)
+    }
     return Dictionary(uniqueKeysWithValues: zip(outputNames, results))
   }
 

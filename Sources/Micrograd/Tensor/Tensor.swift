@@ -81,6 +81,7 @@ open class Tensor: CustomStringConvertible {
     self.requiresGrad = needsGrad
     if tracing { return }
     forward(into: storage.base)
+    if NumericsCheck.isActive { stopIfNonFinite() }
     if !needsGrad { self.inputs = [] }
   }
 

@@ -11,7 +11,17 @@ public final class CompiledFunction: @unchecked Sendable {
   private var cache: [[Shape]: Interpreter] = [:]
   private let lock = NSLock()
   /// How many times the function has been traced (once per new signature).
-  public private(set) var traceCount = 0
+  public var traceCount: Int { lock.withLock { traces } }
+  private var traces = 0
+  /// Whether every run checks each instruction's results for NaN and
+  /// infinity and throws ``CompileError/nonFinite(_:)`` at the first (see
+  /// ``NumericsCheck``; also on while ``NumericsCheck/isEnabled`` or inside
+  /// ``withCheckNumerics(_:)``).
+  public var checkNumerics: Bool {
+    get { lock.withLock { checksNumerics } }
+    set { lock.withLock { checksNumerics = newValue } }
+  }
+  private var checksNumerics = false
 
   init(build: @escaping ([Shape]) throws(CompileError) -> LoweredProgram) {
     self.build = build
@@ -23,8 +33,12 @@ public final class CompiledFunction: @unchecked Sendable {
   }
 
   /// Runs the compiled function on `inputs`; traces first for new shapes.
+  ///
+  /// Calls from several threads at once are safe: runs of one program take
+  /// turns (its buffers serve one run at a time).
   public func call(_ inputs: [Tensor]) throws(CompileError) -> [Tensor] {
-    try interpreter(for: inputs.map(\.shape)).run(inputs)
+    let checking = checkNumerics || NumericsCheck.isActive
+    return try interpreter(for: inputs.map(\.shape)).run(inputs, checkNumerics: checking)
   }
 
   /// The program compiled for inputs of these shapes (tracing if needed).
@@ -52,7 +66,7 @@ public final class CompiledFunction: @unchecked Sendable {
     defer { lock.unlock() }
     if let cached = cache[shapes] { return cached }
     let interpreter = Interpreter(try build(shapes))
-    traceCount += 1
+    traces += 1
     cache[shapes] = interpreter
     return interpreter
   }

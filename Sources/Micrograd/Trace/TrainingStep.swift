@@ -13,6 +13,16 @@ public final class TrainingStep: @unchecked Sendable {
   private let optimizer: Optimizer
   private let parameters: [(name: String, tensor: Tensor)]
   private let compiled: CompiledFunction
+  /// Serialises steps: setting the learning rate and running must not interleave.
+  private let lock = NSLock()
+
+  /// Whether every step checks each instruction's results for NaN and
+  /// infinity, throwing ``CompileError/nonFinite(_:)`` at the first (see
+  /// ``NumericsCheck``).
+  public var checkNumerics: Bool {
+    get { compiled.checkNumerics }
+    set { compiled.checkNumerics = newValue }
+  }
 
   init(model: Module, optimizer: Optimizer, site: CallSite, loss: @escaping ([Tensor]) -> Tensor) throws(CompileError) {
     self.model = model
@@ -70,8 +80,12 @@ public final class TrainingStep: @unchecked Sendable {
   }
 
   /// Runs one step on `inputs` and returns the loss.
+  ///
+  /// Steps called from several threads at once run one after the other.
   @discardableResult
   public func run(_ inputs: [Tensor], lr: Double? = nil) throws(CompileError) -> Tensor {
+    lock.lock()
+    defer { lock.unlock() }
     if let lr { optimizer.learningRate = lr }
     return try compiled.call(inputs + [Tensor(Float(optimizer.learningRate))])[0]
   }
