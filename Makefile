@@ -43,15 +43,15 @@ fixtures:
 	tools/make-fixtures.sh
 
 # The DocC documentation of the Micrograd module (Sources/Micrograd/Micrograd.docc and the symbols' comments),
-# with warnings as errors; the archive lands in .build/plugins/Swift-DocC/outputs/Micrograd.doccarchive.
-docs:
+# with warnings as errors (CI runs it); the archive lands in .build/plugins/Swift-DocC/outputs/Micrograd.doccarchive.
+docs: setup
 	swift package generate-documentation --target Micrograd --warnings-as-errors
 
 clean:
 	rm -rf .build .build-asan .build-tsan
 
 # Everything CI checks, in order; each step stops the run on failure.
-ci: test asan fuzz-smoke soak tsan
+ci: test docs asan fuzz-smoke soak tsan
 
 # The whole suite under AddressSanitizer, built apart in .build-asan. Leak detection is off (the Swift
 # runtime, XCTest, fontconfig, pango and Graphviz keep caches for the process's life); any single allocation
