@@ -68,7 +68,12 @@ import Testing
   /// every record field (some 20 bytes each), and nothing allocated in this
   /// module. The bounds let those pass and catch a picture or a graph not
   /// given back (a missed `gvFreeRenderData`, `gvFreeLayout` or `agclose`).
-  @Test func rendersDoNotLeak() async throws {
+  ///
+  /// Not under AddressSanitizer (`make asan`): its quarantine keeps freed
+  /// memory resident on purpose, so resident growth there says nothing about
+  /// leaks (measured: 285 KiB a render under ASan against 40 KiB without).
+  @Test(.disabled(if: ProcessInfo.processInfo.environment["MICROGRAD_SANITIZER"] == "address"))
+  func rendersDoNotLeak() async throws {
     let result = try await #require(processExitsWith: .success, observing: [\.standardOutputContent]) {
       let program = try Samples.mlpStepProgram()
       let (loss, model, _) = Samples.eagerLoss()
