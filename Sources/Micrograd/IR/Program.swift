@@ -80,7 +80,7 @@ public struct Instruction: Hashable, Sendable {
   ///
   /// A fused instruction's `from …` note (the places its members came
   /// from) is kept as those places and spelled when read, so compiling never
-  /// resolves an operator's call stack to a line (see ``InstructionNote``).
+  /// resolves an operator's call stack to a line (see `InstructionNote`).
   public var notes: [String] {
     get { InstructionNote.spelled(noteList) }
     set { noteList = newValue.map(InstructionNote.text) }
