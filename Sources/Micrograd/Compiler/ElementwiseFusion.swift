@@ -269,7 +269,7 @@ private struct Grouping {
         for reader in uses.users[target] where reader != i { edge(reader, i) }
       }
     }
-    var ready = MinimumHeap()
+    var ready = MinimumHeap<Int>()
     for i in 0..<count where root(i) == i && waiting[i] == 0 { ready.push(last[i]) }
     var result: [Instruction] = []
     while let key = ready.pop() {
@@ -308,37 +308,5 @@ private struct Grouping {
     return Instruction(
       .fused(kernel), inputs: inputs, outputs: exported, section: parts.last!.section, location: parts[0].location,
       noteList: program.fusionNotes("fused \(kernel.stepNames)", members: parts))
-  }
-}
-
-/// A binary min-heap of instruction indices.
-private struct MinimumHeap {
-  private var items: [Int] = []
-
-  mutating func push(_ item: Int) {
-    items.append(item)
-    var child = items.count - 1
-    while child > 0 {
-      let parent = (child - 1) / 2
-      if items[parent] <= items[child] { break }
-      items.swapAt(parent, child)
-      child = parent
-    }
-  }
-
-  mutating func pop() -> Int? {
-    guard let top = items.first else { return nil }
-    items[0] = items[items.count - 1]
-    items.removeLast()
-    var parent = 0
-    while true {
-      let (left, right) = (2 * parent + 1, 2 * parent + 2)
-      var smallest = parent
-      if left < items.count && items[left] < items[smallest] { smallest = left }
-      if right < items.count && items[right] < items[smallest] { smallest = right }
-      if smallest == parent { return top }
-      items.swapAt(parent, smallest)
-      parent = smallest
-    }
   }
 }

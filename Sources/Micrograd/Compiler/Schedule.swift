@@ -68,7 +68,7 @@ struct Schedule: Pass {
     // instruction waits (a value it reads becomes its last read), and then
     // it is pushed again: the entry with its old, larger key is skipped
     // when it comes up.
-    var ready = KeyHeap()
+    var ready = MinimumHeap<Key>()
     var work = 0
     for index in instructions.indices where waitingOn[index] == 0 { ready.push(key(index)) }
     var order: [Int] = []
@@ -109,38 +109,6 @@ struct Schedule: Pass {
 
     static func < (a: Key, b: Key) -> Bool {
       (a.section, a.loss, a.index) < (b.section, b.loss, b.index)
-    }
-  }
-
-  /// A binary min-heap of keys.
-  struct KeyHeap {
-    private var items: [Key] = []
-
-    mutating func push(_ item: Key) {
-      items.append(item)
-      var child = items.count - 1
-      while child > 0 {
-        let parent = (child - 1) / 2
-        if !(items[child] < items[parent]) { break }
-        items.swapAt(parent, child)
-        child = parent
-      }
-    }
-
-    mutating func pop() -> Key? {
-      guard let top = items.first else { return nil }
-      items[0] = items[items.count - 1]
-      items.removeLast()
-      var parent = 0
-      while true {
-        let (left, right) = (2 * parent + 1, 2 * parent + 2)
-        var smallest = parent
-        if left < items.count && items[left] < items[smallest] { smallest = left }
-        if right < items.count && items[right] < items[smallest] { smallest = right }
-        if smallest == parent { return top }
-        items.swapAt(parent, smallest)
-        parent = smallest
-      }
     }
   }
 
