@@ -28,11 +28,16 @@ import Testing
   ///
   /// Our run is float32 throughout (data, weights, kernels, AdamW) where
   /// Python's is float64, and its error grows over 100 steps of forward,
-  /// backward and update; measured it stays under 2e-6 relative (about 33
-  /// float32 ulps). A train loss may differ by 1e-5 relative (168 ulps):
-  /// five times the drift seen, yet a thousand times smaller than what a
-  /// wrong initialisation order, data point or optimizer formula does (the
-  /// losses then differ in the first or second digit). A validation loss is
+  /// backward and update. How much depends on the order float32 adds run in:
+  /// with sums added one element at a time the drift measured stayed under
+  /// 2e-6 relative; with ``BlockedSum``'s 16-lane order (more accurate in
+  /// general) it is under 3.1e-6 up to step 98 and 1.1e-5 at step 99 (Adam
+  /// divides each gradient by its own running size, so where a gradient is
+  /// near zero its rounding decides a whole step). A train loss may differ by
+  /// 5e-5 relative: about five times the drift seen, yet two hundred times
+  /// smaller than what a wrong initialisation order, data point or optimizer
+  /// formula does (the losses then differ in the first or second digit). A
+  /// validation loss is
   /// printed with 6 decimals on both sides, so it may also differ by one unit
   /// of the last digit (1e-6) from rounding alone.
   @Test func lossTableMatchesMicrogradPython() throws {
@@ -48,7 +53,7 @@ import Testing
     #expect(ours.map(\.label) == reference.map(\.label))
     for (row, expected) in zip(ours, reference) {
       let isValidation = expected.label.hasSuffix("val loss")
-      let tolerance = 1e-5 * abs(expected.value) + (isValidation ? 1e-6 : 0)
+      let tolerance = 5e-5 * abs(expected.value) + (isValidation ? 1e-6 : 0)
       #expect(abs(row.value - expected.value) <= tolerance, "\(row) against Python's \(expected.value)")
     }
     let final = run.output.split(separator: "\n").first { $0.hasPrefix("final train:") }

@@ -91,9 +91,9 @@ enum FusedEvaluator {
     let outputs: [UnsafeMutablePointer<Float>]
     /// Whether output 0 goes to a reducer instead of memory.
     let reducingFirst: Bool
-    /// How many threads share the blocks (1 with a reducer, or below
-    /// ``Parallel/minimumElements``); each lane has its own registers, rows
-    /// and gather counter.
+    /// How many threads share the blocks (1 below
+    /// ``Parallel/minimumElements``, or with a reducer that cannot split);
+    /// each lane has its own registers, rows and gather counter.
     let lanes: Int
     let registerCount: Int
     let rank: Int
@@ -108,19 +108,21 @@ enum FusedEvaluator {
 
     /// The plan of `kernel` over `shape`, input `k` being `inputs[k]` shaped
     /// `inputShapes[k]` (broadcast to `shape`), kernel output `j` going to
-    /// `outputs[j]` (output 0 to a reducer when `reducingFirst`).
+    /// `outputs[j]` (output 0 to a reducer when `reducingFirst`; one that
+    /// takes its blocks from several lanes when `splitsReduction`).
     ///
     /// An output may be the buffer of an input (the epilogue's product): such
     /// outputs are written only after the whole block is computed.
     init(
       _ kernel: FusedKernel, _ shape: Shape, _ inputs: [UnsafePointer<Float>], _ inputShapes: [Shape],
-      outputs: [UnsafeMutablePointer<Float>], reducingFirst: Bool = false
+      outputs: [UnsafeMutablePointer<Float>], reducingFirst: Bool = false, splitsReduction: Bool = false
     ) {
       let total = shape.count
       let (inputCount, stepCount, rank) = (kernel.inputCount, kernel.steps.count, shape.rank)
       let registers = inputCount + stepCount
       let blockLength = max(1, min(FusedEvaluator.blockSize, total))
-      let lanes = reducingFirst || total < Parallel.minimumElements ? 1 : Parallel.threadCount
+      let serial = reducingFirst && !splitsReduction
+      let lanes = serial || total < Parallel.minimumElements ? 1 : Parallel.threadCount
       integers = .allocate(capacity: max(1, (inputCount + lanes) * rank))
       counter = integers + inputCount * rank
       var sources: [Source] = []
@@ -197,9 +199,10 @@ enum FusedEvaluator {
   /// The core loop. With a reducer (the plan made `reducingFirst`), output 0
   /// is handed to it block by block instead of stored. Allocates nothing.
   ///
-  /// Without a reducer, a plan of several lanes splits its blocks between
-  /// the cores (each element is still computed by the same steps, so the
-  /// result is the same bit for bit).
+  /// A plan of several lanes splits its blocks between the cores, in whole
+  /// ``BlockedSum`` blocks (each element is still computed by the same
+  /// steps, and a split reducer keeps each block's sum apart, so the result
+  /// is the same bit for bit).
   static func evaluate(_ plan: Plan, reducer: FusedReduction.Plan?) {
     let total = plan.total
     guard total > 0 else { return }
@@ -217,17 +220,18 @@ enum FusedEvaluator {
         }
       }
     }
-    guard reducer == nil && plan.lanes > 1 else {
+    guard plan.lanes > 1 else {
       evaluate(plan, reducer: reducer, lane: 0, 0..<total)
       return
     }
-    Parallel.forRange(plan.lanes, minimumChunk: 1, context: plan) { context, first, end in
-      let plan = context.load(as: Plan.self)
-      let blocks = (plan.total + plan.blockLength - 1) / plan.blockLength
+    Parallel.forRange(plan.lanes, minimumChunk: 1, context: (plan, reducer)) { context, first, end in
+      let (plan, reducer) = context.load(as: (Plan, FusedReduction.Plan?).self)
+      let unit = BlockedSum.blockLength
+      let units = (plan.total + unit - 1) / unit
       for lane in first..<end {
-        let start = blocks * lane / plan.lanes * plan.blockLength
-        let stop = min(plan.total, blocks * (lane + 1) / plan.lanes * plan.blockLength)
-        if start < stop { FusedEvaluator.evaluate(plan, reducer: nil, lane: lane, start..<stop) }
+        let start = units * lane / plan.lanes * unit
+        let stop = min(plan.total, units * (lane + 1) / plan.lanes * unit)
+        if start < stop { FusedEvaluator.evaluate(plan, reducer: reducer, lane: lane, start..<stop) }
       }
     }
   }
@@ -241,6 +245,7 @@ enum FusedEvaluator {
     let counter = plan.counter + lane * plan.rank
     let shape = plan.shape
     let reducingFirst = plan.reducingFirst
+    let splits = plan.lanes > 1
     let total = range.upperBound
     plan.sources.withUnsafeBufferPointer { sources in
       plan.steps.withUnsafeBufferPointer { plain in
@@ -275,7 +280,11 @@ enum FusedEvaluator {
               for j in 0..<outputRegisters.count {
                 let register = outputRegisters[j]
                 if reducingFirst && j == 0 {
-                  reducer?.accumulate(rows[register], n)
+                  if splits {
+                    reducer?.accumulate(rows[register], n, at: start, lane: lane)
+                  } else {
+                    reducer?.accumulate(rows[register], n)
+                  }
                 } else if UnsafePointer(outputs[j] + start) != rows[register] {
                   (outputs[j] + start).update(from: rows[register], count: n)
                 }

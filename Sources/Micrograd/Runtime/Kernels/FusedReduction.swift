@@ -2,10 +2,12 @@
 /// are reduced as they are made and never stored whole (`sum(x * y)`,
 /// `sum((a - b)^2)`).
 ///
-/// Every output element takes its inputs in row-major order, starting from
-/// the reduction's identity, exactly as ``Reduction/reduce(_:_:_:axes:_:)``
-/// does over a stored tensor, so the fused result equals the unfused one bit
-/// for bit (while that kernel keeps its sequential order).
+/// Every output element takes its inputs in the order
+/// ``Reduction/reduce(_:_:_:axes:_:)`` takes them from a stored tensor (a sum
+/// in ``BlockedSum``'s order), so the fused result equals the unfused one bit
+/// for bit. A sum of everything into one number splits across the cores by
+/// whole blocks: each block's sum is kept, and they are added in order at
+/// the end.
 enum FusedReduction {
   /// Runs a `fusedReduce` instruction: `outputs[0]` gets the kernel's first
   /// output reduced over `axes`, `outputs[1...]` its other outputs whole.
@@ -29,7 +31,13 @@ enum FusedReduction {
     }
     plan.index.update(repeating: 0, count: plan.dims.count)
     plan.offset = 0
+    plan.lanes = BlockedSum.Lanes()
     FusedEvaluator.evaluate(plan.evaluator, reducer: plan)
+    if plan.splits {
+      var total = plan.out[0]
+      for block in 0..<plan.blockCount { total += plan.blockSums[block] }
+      plan.out[0] = total
+    }
   }
 
   /// A `fusedReduce` worked out once: the evaluator's plan and the
@@ -51,6 +59,14 @@ enum FusedReduction {
     /// Where the last block stopped: the multi-index and output offset.
     let index: UnsafeMutablePointer<Int>
     var offset = 0
+    /// A sum's lanes for the block of the current run being added.
+    var lanes = BlockedSum.Lanes()
+    /// Whether the evaluator's lanes share the blocks of a sum of
+    /// everything (then each lane fills `laneSums[lane]` and `blockSums`).
+    let splits: Bool
+    let blockCount: Int
+    let blockSums: UnsafeMutablePointer<Float>
+    let laneSums: UnsafeMutablePointer<BlockedSum.Lanes>
 
     init(
       _ kernel: FusedKernel, _ f: ReductionFunction, axes: [Int], _ inputs: [UnsafePointer<Float>],
@@ -62,34 +78,39 @@ enum FusedReduction {
       out = outputs[0]
       keptCount = shape.dims.enumerated().reduce(1) { $0 * (axes.contains($1.offset) ? 1 : $1.element) }
       copies = axes.isEmpty
+      splits = f == .sum && keptCount == 1 && shape.count >= Parallel.minimumElements && Parallel.threadCount > 1
       evaluator = FusedEvaluator.Plan(
-        kernel, shape, inputs, inputShapes, outputs: outputs, reducingFirst: !axes.isEmpty)
-      var dims: [Int] = []
-      var reduced: [Bool] = []
-      for (axis, size) in shape.dims.enumerated() where size != 1 {
-        let isReduced = axes.contains(axis)
-        if reduced.last == isReduced {
-          dims[dims.count - 1] *= size
-        } else {
-          dims.append(size)
-          reduced.append(isReduced)
-        }
-      }
-      if dims.isEmpty { (dims, reduced) = ([1], [true]) }
-      var outStrides = [Int](repeating: 0, count: dims.count)
-      var step = 1
-      for axis in stride(from: dims.count - 1, through: 0, by: -1) where !reduced[axis] {
-        outStrides[axis] = step
-        step *= dims[axis]
-      }
+        kernel, shape, inputs, inputShapes, outputs: outputs, reducingFirst: !axes.isEmpty, splitsReduction: splits)
+      let (dims, outStrides) = Reduction.merged(shape, axes: axes)
       self.dims = dims
       self.outStrides = outStrides
       (length, inner) = (dims[dims.count - 1], outStrides[dims.count - 1])
       index = .allocate(capacity: dims.count)
       index.initialize(repeating: 0, count: dims.count)
+      blockCount = splits ? (shape.count + BlockedSum.blockLength - 1) / BlockedSum.blockLength : 0
+      blockSums = .allocate(capacity: max(1, blockCount))
+      laneSums = .allocate(capacity: evaluator.lanes)
+      laneSums.initialize(repeating: BlockedSum.Lanes(), count: evaluator.lanes)
     }
 
-    deinit { index.deallocate() }
+    deinit {
+      index.deallocate()
+      blockSums.deallocate()
+      laneSums.deallocate()
+    }
+
+    /// Adds the next `count` values of a split sum, the elements from
+    /// `start` on (all in one block), on the evaluator's lane `lane`.
+    @inline(__always)
+    func accumulate(_ values: UnsafePointer<Float>, _ count: Int, at start: Int, lane: Int) {
+      let within = start % BlockedSum.blockLength
+      laneSums[lane].add(values, count, at: within)
+      let end = start + count
+      if end % BlockedSum.blockLength == 0 || end == length {
+        blockSums[start / BlockedSum.blockLength] = laneSums[lane].total
+        laneSums[lane] = BlockedSum.Lanes()
+      }
+    }
 
     /// Folds the next `count` values of the kernel's first output in.
     /// Blocks arrive in order: walk on from where the last one stopped,
@@ -103,8 +124,20 @@ enum FusedReduction {
         do {
           var done = 0
           while done < count {
-            let run = min(length - index[last], count - done)
-            FusedReduction.accumulate(f, values + done, run, into: out + offset, stride: inner)
+            var run = min(length - index[last], count - done)
+            if f == .sum && inner == 0 {
+              // A sum's run goes through the lanes, block by block.
+              let within = index[last] % BlockedSum.blockLength
+              run = min(run, BlockedSum.blockLength - within)
+              lanes.add(values + done, run, at: within)
+              let end = index[last] + run
+              if end % BlockedSum.blockLength == 0 || end == length {
+                out[offset] += lanes.total
+                lanes = BlockedSum.Lanes()
+              }
+            } else {
+              FusedReduction.accumulate(f, values + done, run, into: out + offset, stride: inner)
+            }
             done += run
             index[last] += run
             offset += run * inner
@@ -129,6 +162,7 @@ enum FusedReduction {
 
   /// Folds `count` values into `out` (stride 0: all into one element, in
   /// order; else element `j` into `out[j * stride]`), as the eager kernel.
+  /// (A sum into one element goes through ``BlockedSum`` instead.)
   @inline(__always)
   static func accumulate(
     _ f: ReductionFunction, _ values: UnsafePointer<Float>, _ count: Int, into out: UnsafeMutablePointer<Float>,
@@ -136,9 +170,7 @@ enum FusedReduction {
   ) {
     switch (f, stride) {
     case (.sum, 0):
-      var total = out[0]
-      for j in 0..<count { total += values[j] }
-      out[0] = total
+      preconditionFailure("a sum into one element goes through BlockedSum")
     case (.sum, 1):
       for j in 0..<count { out[j] += values[j] }
     case (.sum, _):

@@ -7,9 +7,11 @@ public enum ReductionFunction: Hashable, Sendable {
 
 /// Reductions over any set of axes of a contiguous tensor.
 ///
-/// Every walk combines each output's elements in increasing input order, so
-/// the result does not depend on the walk chosen, nor on the split across
-/// cores (which divides the outputs, never one output's elements).
+/// Every walk combines each output's elements in one order, whichever walk
+/// is chosen: a sum adds each contiguous run of reduced elements in
+/// ``BlockedSum``'s order, and runs (and every `max`) in increasing input
+/// order. A split across cores divides the outputs, never one output's
+/// elements, so the result does not depend on it.
 enum Reduction {
   /// How a reduction walks its input, worked out once per shape and axes.
   struct Plan: Hashable, Sendable {
@@ -22,8 +24,9 @@ enum Reduction {
       case rows(length: Int)
       /// Output `c` reduces `x[r * columns + c]` over `rows` (leading axes reduced).
       case columns(rows: Int)
-      /// Any other axes: walk the input, accumulating through strides that
-      /// are 0 along reduced axes.
+      /// Any other axes: walk the input (its shape with neighbouring axes
+      /// merged, see ``Reduction/merged(_:axes:)``), accumulating through
+      /// strides that are 0 along reduced axes.
       case strided(StridedRows.Layout)
     }
 
@@ -47,7 +50,8 @@ enum Reduction {
       } else if !reducedInOrder.drop(while: { $0 }).contains(true) {
         walk = .columns(rows: shape.count / outputCount)
       } else {
-        walk = .strided(StridedRows.Layout(shape: shape, strides: [kept.broadcastStrides(to: shape)]))
+        let (dims, outputStrides) = Reduction.merged(shape, axes: axes)
+        walk = .strided(StridedRows.Layout(shape: Shape(dims), strides: [outputStrides]))
       }
     }
   }
@@ -92,9 +96,10 @@ enum Reduction {
       StridedRows.forEach(layout) { offsets, length in
         let o = out + offsets[0]
         let p = x + i
-        switch f {
-        case .sum: for j in 0..<length { o[j * step] += p[j] }
-        case .max: for j in 0..<length where p[j] > o[j * step] || p[j].isNaN { o[j * step] = p[j] }
+        switch (f, step) {
+        case (.sum, 0): o[0] = BlockedSum.run(p, length, onto: o[0])
+        case (.sum, _): for j in 0..<length { o[j * step] += p[j] }
+        case (.max, _): for j in 0..<length where p[j] > o[j * step] || p[j].isNaN { o[j * step] = p[j] }
         }
         i += length
       }
@@ -110,11 +115,38 @@ enum Reduction {
       let p = x + r * length
       var acc = f.identity
       switch f {
-      case .sum: for i in 0..<length { acc += p[i] }
+      case .sum: acc = BlockedSum.run(p, length, onto: acc)
       case .max: for i in 0..<length where p[i] > acc || p[i].isNaN { acc = p[i] }
       }
       out[r] = acc
     }
+  }
+
+  /// `shape` as reductions walk it: axes of size 1 dropped, and neighbours
+  /// both reduced or both kept merged into one (an all-ones shape becomes
+  /// one reduced axis of 1); with each merged axis's stride into the output
+  /// (0 for reduced axes). The row-major order of the elements, and each
+  /// element's output, stay the same.
+  static func merged(_ shape: Shape, axes: [Int]) -> (dims: [Int], outputStrides: [Int]) {
+    var dims: [Int] = []
+    var reduced: [Bool] = []
+    for (axis, size) in shape.dims.enumerated() where size != 1 {
+      let isReduced = axes.contains(axis)
+      if reduced.last == isReduced {
+        dims[dims.count - 1] *= size
+      } else {
+        dims.append(size)
+        reduced.append(isReduced)
+      }
+    }
+    if dims.isEmpty { (dims, reduced) = ([1], [true]) }
+    var outputStrides = [Int](repeating: 0, count: dims.count)
+    var step = 1
+    for axis in stride(from: dims.count - 1, through: 0, by: -1) where !reduced[axis] {
+      outputStrides[axis] = step
+      step *= dims[axis]
+    }
+    return (dims, outputStrides)
   }
 
   /// Outputs `range` of a `.columns` walk: output `c` reduces `x[r * columns + c]` over `r`.
