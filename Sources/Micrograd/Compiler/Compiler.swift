@@ -15,7 +15,7 @@ enum Compiler {
   static var passes: [any Pass] {
     [
       Simplify(), CommonSubexpressionElimination(), DeadCodeElimination(), ElementwiseFusion(), MatmulEpilogue(),
-      ReductionFusion(), Schedule(), MemoryPlanner(),
+      ReductionFusion(), ForwardBackwardFusion(), Schedule(), MemoryPlanner(),
     ]
   }
 

@@ -6,8 +6,8 @@ import Testing
   @Test func passesRunInOrder() {
     #expect(
       Compiler.passes.map(\.name) == [
-        "simplify", "cse", "dce", "elementwise-fusion", "matmul-epilogue", "reduction-fusion", "schedule",
-        "memory-plan",
+        "simplify", "cse", "dce", "elementwise-fusion", "matmul-epilogue", "reduction-fusion",
+        "forward-backward-fusion", "schedule", "memory-plan",
       ])
   }
 
@@ -44,8 +44,8 @@ import Testing
     let lowered = try Compiler.compile(graph) { name, program in seen.append((name, program.instructions.count)) }
     #expect(
       seen.map(\.0) == [
-        "lowering", "simplify", "cse", "dce", "elementwise-fusion", "matmul-epilogue", "reduction-fusion", "schedule",
-        "memory-plan",
+        "lowering", "simplify", "cse", "dce", "elementwise-fusion", "matmul-epilogue", "reduction-fusion",
+        "forward-backward-fusion", "schedule", "memory-plan",
       ])
     #expect(seen.last!.1 == lowered.program.instructions.count)
   }

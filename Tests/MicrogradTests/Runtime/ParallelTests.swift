@@ -94,19 +94,29 @@ import Testing
     let shape: Shape = [64, 33, 40]
     let x = Self.values(shape.count, seed: 3)
     let kept = Shape(shape.dims.enumerated().map { axes.contains($0.offset) ? 1 : $0.element })
-    // Reference: every output sums its elements in increasing input order.
+    // Reference: every output takes its elements in increasing input order,
+    // a sum adding each run (consecutive elements going to that output) in
+    // BlockedSum's order.
     var expected = [Float](repeating: 0, count: kept.count)
     var maxima = [Float](repeating: -.infinity, count: kept.count)
     let keptStrides = kept.broadcastStrides(to: shape)
-    for i in 0..<shape.count {
+    func output(_ i: Int) -> Int {
       var rest = i
       var o = 0
       for axis in stride(from: 2, through: 0, by: -1) {
         o += (rest % shape[axis]) * keptStrides[axis]
         rest /= shape[axis]
       }
-      expected[o] += x[i]
-      maxima[o] = max(maxima[o], x[i])
+      return o
+    }
+    var start = 0
+    while start < shape.count {
+      let o = output(start)
+      var end = start + 1
+      while end < shape.count && output(end) == o { end += 1 }
+      expected[o] = BlockedSumTests.reference(x[start..<end], onto: expected[o])
+      for i in start..<end { maxima[o] = max(maxima[o], x[i]) }
+      start = end
     }
     var sums = [Float](repeating: .nan, count: kept.count)
     Reduction.reduce(.sum, x, shape, axes: axes, &sums)

@@ -2,9 +2,10 @@
 /// stored-tensor reduction and eager mode agree bit for bit, while the adds
 /// run on SIMD lanes and a long sum splits across cores.
 ///
-/// A *run* is the stretch of input elements, contiguous in memory, that go
-/// into one output (a row when trailing axes are reduced; the whole tensor
-/// when everything is). A run is cut into blocks of ``blockLength``
+/// A *run* is a longest stretch of consecutive input elements (in row-major
+/// order) that go into one output: a row when trailing axes are reduced, the
+/// whole tensor when everything is, single elements when the last axis is
+/// kept. A run is cut into blocks of ``blockLength``
 /// elements, counted from its start. In a block, element `i` goes to lane
 /// `i % 16` (each lane adding its elements in order, from 0), and the 16
 /// lanes are then added pairwise (lane `l` and `l + 8`, then `l + 4`, `l + 2`,
