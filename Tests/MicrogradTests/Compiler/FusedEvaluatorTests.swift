@@ -43,6 +43,29 @@ import Testing
     }
   }
 
+  /// A long chain keeps few values alive at once, so its steps share a few
+  /// scratch slots; a value read late (step 0's, by the last step) keeps
+  /// its own. Results equal the step-by-step kernels.
+  @Test func stepsShareScratchSlots() {
+    var steps: [FusedKernel.Step] = [.init(.binary(.add), [0, 1])]
+    for k in 0..<12 { steps.append(.init(k % 2 == 0 ? .unary(.tanh) : .unary(.sigmoid), [2 + k])) }
+    steps.append(.init(.binary(.multiply), [14, 2]))
+    let kernel = FusedKernel(inputCount: 2, steps: steps, outputs: [15, 8])
+    let shape: Shape = [3, 1000]
+    var random = TestRandom(seed: 49)
+    let inputs = [random.tensor(shape, requiresGrad: false), random.tensor([1000], requiresGrad: false)]
+    let outputs = kernel.outputs.map { _ in [Float](repeating: .nan, count: shape.count) }
+    let plain = outputs.map { _ in UnsafeMutablePointer<Float>.allocate(capacity: shape.count) }
+    defer { for p in plain { p.deallocate() } }
+    let plan = FusedEvaluator.Plan(kernel, shape, inputs.map(\.values), inputs.map(\.shape), outputs: plain)
+    // Step 0's value (read at the end) and the chain's two alternating
+    // values; both outputs are written straight to memory.
+    #expect(plan.slotCount == kernel.inputCount + 3)
+    let fused = run(kernel, inputs, shape, outputs)
+    let expected = reference(kernel, inputs, shape)
+    for (f, e) in zip(fused, expected) { #expect(f.map(\.bitPattern) == e.map(\.bitPattern)) }
+  }
+
   @Test func epilogueOverwritesTheProductInPlace() {
     var random = TestRandom(seed: 49)
     let shape: Shape = [9, 130]

@@ -71,6 +71,10 @@ enum FusedEvaluator {
     var arguments: (Int, Int, Int)
     /// The output this step writes straight into, or -1 for the scratch.
     var direct: Int
+    /// Where in the scratch it writes otherwise: slots are reused once the
+    /// value in them is read for the last time, so the block's working set
+    /// stays small (in L1) however long the kernel.
+    var slot: Int = 0
   }
 
   /// Everything a fused evaluation works out from its buffers and shapes,
@@ -96,6 +100,8 @@ enum FusedEvaluator {
     /// each lane has its own registers, rows and gather counter.
     let lanes: Int
     let registerCount: Int
+    /// Scratch rows per lane: one per input (gathered ones use theirs), then the steps' slots.
+    let slotCount: Int
     let rank: Int
     /// Gather strides (`rank` per gathered input), then each lane's gather index counter (`rank`).
     let integers: UnsafeMutablePointer<Int>
@@ -167,11 +173,14 @@ enum FusedEvaluator {
         }
         if !shared && steps[register - inputCount].direct < 0 { steps[register - inputCount].direct = j }
       }
-      scratch = .allocate(capacity: max(1, lanes * registers * blockLength + tileFloats))
-      tiles = scratch + lanes * registers * blockLength
+      let stepSlots = FusedEvaluator.assignSlots(&steps, kernel)
+      let slotCount = inputCount + stepSlots
+      scratch = .allocate(capacity: max(1, lanes * slotCount * blockLength + tileFloats))
+      tiles = scratch + lanes * slotCount * blockLength
       rows = .allocate(capacity: max(1, lanes * registers))
       self.lanes = lanes
       self.registerCount = registers
+      self.slotCount = slotCount
       self.rank = rank
       self.shape = shape
       self.total = total
@@ -189,6 +198,35 @@ enum FusedEvaluator {
       scratch.deallocate()
       rows.deallocate()
     }
+  }
+
+  /// Gives each step writing to the scratch a slot, reusing the slot of a
+  /// value read for the last time (never within the step reading it, and
+  /// never the slot of a kernel output, copied out at the end of the block).
+  /// Returns how many slots there are.
+  static func assignSlots(_ steps: inout [PlainStep], _ kernel: FusedKernel) -> Int {
+    let inputCount = kernel.inputCount
+    var lastUse = [Int](repeating: -1, count: inputCount + steps.count)
+    for (s, step) in kernel.steps.enumerated() { for a in step.arguments { lastUse[a] = s } }
+    for r in kernel.outputs { lastUse[r] = Int.max }
+    var free: [Int] = []
+    var count = 0
+    for s in steps.indices {
+      if steps[s].direct < 0 {
+        if let slot = free.popLast() {
+          steps[s].slot = slot
+        } else {
+          steps[s].slot = count
+          count += 1
+        }
+        if lastUse[inputCount + s] < s { free.append(steps[s].slot) }
+      }
+      var released: Set<Int> = []
+      for a in kernel.steps[s].arguments where a >= inputCount && lastUse[a] == s && released.insert(a).inserted {
+        if steps[a - inputCount].direct < 0 { free.append(steps[a - inputCount].slot) }
+      }
+    }
+    return count
   }
 
   /// Runs a plan made without a reducer.
@@ -239,7 +277,7 @@ enum FusedEvaluator {
   /// The blocks of `range` (starting on a block boundary) on `lane`'s registers.
   static func evaluate(_ plan: Plan, reducer: FusedReduction.Plan?, lane: Int, _ range: Range<Int>) {
     let (inputCount, stepCount, blockLength) = (plan.inputCount, plan.steps.count, plan.blockLength)
-    let base = plan.scratch + lane * plan.registerCount * blockLength
+    let base = plan.scratch + lane * plan.slotCount * blockLength
     let (tiles, integers) = (plan.tiles, plan.integers)
     let rows = plan.rows + lane * plan.registerCount
     let counter = plan.counter + lane * plan.rank
@@ -268,7 +306,8 @@ enum FusedEvaluator {
               }
               for s in 0..<stepCount {
                 let step = plain[s]
-                let out = step.direct >= 0 ? outputs[step.direct] + start : base + (inputCount + s) * blockLength
+                let out =
+                  step.direct >= 0 ? outputs[step.direct] + start : base + (inputCount + step.slot) * blockLength
                 let (a, b, c) = step.arguments
                 switch step.kind {
                 case .unary(let f): Elementwise.unaryChunk(f, rows[a], out, count: n)
