@@ -11,13 +11,16 @@ final class Storage: @unchecked Sendable {
   /// The number of elements.
   let count: Int
 
-  /// Allocates `count` elements, uninitialised.
+  /// Allocates `count` elements, uninitialised. A small block takes
+  /// `malloc`'s own 16-byte alignment: asking for more sends every eager
+  /// op's output through `memalign`, several times slower (the kernels load
+  /// unaligned).
   init(count: Int) {
     self.count = count
     let byteCount = max(count, 1) * MemoryLayout<Float>.stride
     let raw =
       byteCount >= LargeBlocks.smallest
-      ? LargeBlocks.take(byteCount) : UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+      ? LargeBlocks.take(byteCount) : UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 16)
     base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
   }
 

@@ -122,7 +122,15 @@ open class Tensor: CustomStringConvertible {
   /// program runs; a custom op without a built-in operation overrides it.
   open func forward(into out: UnsafeMutablePointer<Float>) {
     guard let operation else { return }
-    Kernels.execute(operation, inputs.map(\.values), inputs.map(\.shape), [out], [shape])
+    // The elementwise ops, most of an eager step, skip the arrays of the general entry.
+    switch operation {
+    case .unary(let f):
+      Kernels.unary(f, inputs[0].values, out, shape)
+    case .binary(let f):
+      Kernels.binary(f, inputs[0].values, inputs[0].shape, inputs[1].values, inputs[1].shape, out, shape)
+    default:
+      Kernels.execute(operation, inputs.map(\.values), inputs.map(\.shape), [out], [shape])
+    }
   }
 
   /// Propagates `grad` (the gradient of the output, shaped like this tensor)

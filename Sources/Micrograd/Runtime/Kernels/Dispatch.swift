@@ -22,9 +22,9 @@ enum Kernels {
     let shape = outputShapes[0]
     switch operation {
     case .unary(let f):
-      Elementwise.unary(f, inputs[0], out, count: shape.count)
+      unary(f, inputs[0], out, shape)
     case .binary(let f):
-      Elementwise.binary(f, inputs[0], inputShapes[0], inputs[1], inputShapes[1], out, shape)
+      binary(f, inputs[0], inputShapes[0], inputs[1], inputShapes[1], out, shape)
     case .select:
       Elementwise.select(inputs[0], inputShapes[0], inputs[1], inputShapes[1], inputs[2], inputShapes[2], out, shape)
     case .reduce(let f, let axes):
@@ -77,6 +77,21 @@ enum Kernels {
       Gemm.batched(inputs[0], inputs[1], out, plan)
       FusedEvaluator.run(FusedEvaluator.epiloguePlan(kernel, product: out, inputs, inputShapes, outputs, shape))
     }
+  }
+
+  /// Runs `.unary(f)`: the entry for one input, without arrays.
+  @inline(__always)
+  static func unary(_ f: UnaryFunction, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ shape: Shape) {
+    Elementwise.unary(f, x, out, count: shape.count)
+  }
+
+  /// Runs `.binary(f)`: the entry for two inputs, without arrays.
+  @inline(__always)
+  static func binary(
+    _ f: BinaryFunction, _ a: UnsafePointer<Float>, _ aShape: Shape, _ b: UnsafePointer<Float>, _ bShape: Shape,
+    _ out: UnsafeMutablePointer<Float>, _ shape: Shape
+  ) {
+    Elementwise.binary(f, a, aShape, b, bShape, out, shape)
   }
 
   /// The walk reading a slice (`axis`, `start`, `step`) of an input shaped
