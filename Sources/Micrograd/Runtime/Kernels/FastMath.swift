@@ -42,6 +42,30 @@ enum FastMath {
     return y * powerOfTwo(half) * powerOfTwo(k &- half)
   }
 
+  /// `e^x` for the denominators of ``tanh(_:)`` and ``sigmoid(_:)``: as
+  /// ``exp(_:)`` wherever its result is a normal float or overflows, and at
+  /// most `e^-86` below (where ``exp(_:)`` goes on into denormals). Added to
+  /// 1, both give exactly 1 there, so the callers' results are the same bit
+  /// for bit; scaling by `2^(k-1)·2` in one factor saves the split.
+  @inline(__always)
+  static func expOfDenominator(_ x: Float) -> Float {
+    let clamped = min(max(x, -86), 88.8)
+    let shifter: Float = 12_582_912
+    let shifted = clamped * 1.442_695_04 + shifter
+    let k = Int32(bitPattern: shifted.bitPattern) &- Int32(bitPattern: shifter.bitPattern)
+    let fk = shifted - shifter
+    let r = (clamped - fk * 0.693_359_375) - fk * -2.121_944_40e-4
+    var p: Float = 1.987_569_150_0e-4
+    p = p * r + 1.398_199_950_7e-3
+    p = p * r + 8.333_451_907_3e-3
+    p = p * r + 4.166_579_589_4e-2
+    p = p * r + 1.666_666_545_9e-1
+    p = p * r + 5.000_000_120_1e-1
+    let y = p * (r * r) + r + 1
+    // k is in [-124, 128]: 2^(k-1) is a normal float, and doubling rounds once.
+    return y * powerOfTwo(k &- 1) * 2
+  }
+
   /// `2^n` for `n` in [-126, 127], built from its exponent bits.
   @inline(__always)
   static func powerOfTwo(_ n: Int32) -> Float {
@@ -93,7 +117,7 @@ enum FastMath {
     p = p * z + 1.333_144_220_36e-1
     p = p * z - 3.333_328_194_22e-1
     let small = p * z * magnitude + magnitude
-    let large = 1 - 2 / (exp(magnitude + magnitude) + 1)
+    let large = 1 - 2 / (expOfDenominator(magnitude + magnitude) + 1)
     // Both forms are computed on |x| (so tanh(-0) = -0); x's sign goes back on.
     let result = magnitude < 0.625 ? small : large
     return Float(bitPattern: result.bitPattern | (x.bitPattern & 0x8000_0000))
@@ -104,6 +128,6 @@ enum FastMath {
   /// the result is 0 (the true value is under 2^-128).
   @inline(__always)
   static func sigmoid(_ x: Float) -> Float {
-    1 / (1 + exp(-x))
+    1 / (1 + expOfDenominator(-x))
   }
 }
