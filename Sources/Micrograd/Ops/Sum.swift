@@ -25,7 +25,10 @@ public final class Sum: Tensor {
 extension Tensor {
   /// The sum over `axes` (all axes when nil), like `torch.sum(x, dim, keepdim)`.
   ///
-  /// Negative axes count from the end.
+  /// Negative axes count from the end. Elements are added in one fixed
+  /// order, eager and compiled alike: 16 lanes within blocks of 4,096, then
+  /// the block sums in order (more accurate than one running total; 2^25
+  /// ones sum to 2^25).
   public func sum(axes: [Int]? = nil, keepdims: Bool = false, file: StaticString = #fileID, line: UInt = #line)
     -> Tensor
   {
