@@ -27,7 +27,10 @@ struct CommonSubexpressionElimination: Pass {
   private struct Key: Hashable {
     var operation: Operation
     var inputs: [ValueID]
-    var outputShapes: [Shape]
+    /// The first output's shape, then the others' (split so that the key of
+    /// a single-output instruction allocates nothing).
+    var outputShape: Shape?
+    var moreOutputShapes: [Shape]
   }
 
   /// What makes two constants the same.
@@ -40,52 +43,55 @@ struct CommonSubexpressionElimination: Pass {
     var replacements = mergedConstants(program)
     var firstIndex: [Key: Int] = [:]
     firstIndex.reserveCapacity(program.instructions.count)
-    var kept: [Instruction] = []
-    kept.reserveCapacity(program.instructions.count)
+    // Instructions are rewritten in place and marked; only repeats are dropped at the end.
+    var isKept = Array(repeating: true, count: program.instructions.count)
     // The keys reading each buffer some instruction overwrites in place
     // (found without a scan of every key at each overwrite).
     let overwritten = Set(program.instructions.flatMap(\.inPlaceTargets))
     var keysReading: [ValueID: [Key]] = [:]
-    for var instruction in program.instructions {
-      for k in instruction.inputs.indices where !instruction.isInPlaceTarget(k) {
-        instruction.inputs[k] = Program.resolve(instruction.inputs[k], replacements)
-      }
+    for index in program.instructions.indices {
+      program.resolveInputs(of: index, replacements)
+      let instruction = program.instructions[index]
       let targets = instruction.inPlaceTargets
       if !targets.isEmpty {
         // Reads of the targets after this point see new data: forget the old ones.
         for target in targets {
           for key in keysReading.removeValue(forKey: target) ?? [] { firstIndex.removeValue(forKey: key) }
         }
-        kept.append(instruction)
         continue
       }
       let key = Key(
         operation: instruction.operation, inputs: Self.canonicalInputs(instruction),
-        outputShapes: instruction.outputs.map { program.values[$0].shape })
-      if let index = firstIndex[key] {
-        for (repeated, original) in zip(instruction.outputs, kept[index].outputs) {
-          replacements[repeated] = original
+        outputShape: instruction.outputs.first.map { program.values[$0].shape },
+        moreOutputShapes: instruction.outputs.dropFirst().map { program.values[$0].shape })
+      if let first = firstIndex[key] {
+        for (repeated, original) in zip(instruction.outputs, program.instructions[first].outputs) {
+          replacements.replace(repeated, with: original)
         }
-        if instruction.section.rank < kept[index].section.rank { kept[index].section = instruction.section }
+        if instruction.section.rank < program.instructions[first].section.rank {
+          program.instructions[first].section = instruction.section
+        }
+        isKept[index] = false
       } else {
-        firstIndex[key] = kept.count
+        firstIndex[key] = index
         for id in key.inputs where overwritten.contains(id) { keysReading[id, default: []].append(key) }
-        kept.append(instruction)
       }
     }
-    program.instructions = kept
+    if isKept.contains(false) {
+      program.instructions = program.instructions.indices.filter { isKept[$0] }.map { program.instructions[$0] }
+    }
     program.replaceUses(replacements)
   }
 
-  /// Each constant mapped to the first constant with the same shape and data.
-  private func mergedConstants(_ program: Program) -> [ValueID: ValueID] {
+  /// Each constant replaced by the first constant with the same shape and data.
+  private func mergedConstants(_ program: Program) -> ValueReplacements {
     var first: [ConstantKey: ValueID] = [:]
-    var replacements: [ValueID: ValueID] = [:]
+    var replacements = ValueReplacements(count: program.values.count)
     for (id, value) in program.values.enumerated() {
       guard case .constant(let data) = value.role else { continue }
       let key = ConstantKey(shape: value.shape, bits: data.map(\.bitPattern))
       if let original = first[key] {
-        replacements[id] = original
+        replacements.replace(id, with: original)
       } else {
         first[key] = id
       }
@@ -97,7 +103,9 @@ struct CommonSubexpressionElimination: Pass {
   /// their order.
   private static func canonicalInputs(_ instruction: Instruction) -> [ValueID] {
     switch instruction.operation {
-    case .binary(.add), .binary(.multiply), .binary(.equal), .binary(.notEqual): instruction.inputs.sorted()
+    case .binary(.add), .binary(.multiply), .binary(.equal), .binary(.notEqual):
+      // The instruction's own array when already in order: nothing allocated.
+      instruction.inputs[0] <= instruction.inputs[1] ? instruction.inputs : instruction.inputs.sorted()
     default: instruction.inputs
     }
   }
