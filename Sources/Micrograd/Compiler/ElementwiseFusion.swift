@@ -85,9 +85,9 @@ private struct Grouping {
     let count = program.instructions.count
     parent = Array(0..<count)
     members = (0..<count).map { [$0] }
-    producers = program.instructions.map { instruction in
+    producers = program.instructions.indices.map { i in
       var made: [Int] = []
-      for value in instruction.inputs {
+      for value in program.instructions[i].inputs {
         if let p = uses.producer[value], !made.contains(p) { made.append(p) }
       }
       return made
@@ -109,12 +109,12 @@ private struct Grouping {
 
   /// Joins instruction `i` to its producers' groups where it may.
   mutating func visit(_ i: Int) {
-    let consumer = program.instructions[i]
-    guard consumer.operation.isElementwise else { return }
-    var seen: Set<ValueID> = []
-    for value in consumer.inputs where seen.insert(value).inserted {
+    guard program.instructions[i].operation.isElementwise else { return }
+    let inputs = program.instructions[i].inputs
+    // Each distinct input once (an elementwise instruction has at most three).
+    for (k, value) in inputs.enumerated() where !inputs[..<k].contains(value) {
       guard let p = uses.producer[value] else { continue }
-      if let reason = refusal(program.instructions[p], value, consumer) {
+      if let reason = refusal(p, value, i) {
         notes[i].append(Program.notFused(value, reason))
         continue
       }
@@ -130,13 +130,17 @@ private struct Grouping {
     }
   }
 
-  /// Why the producer of `value` cannot join `consumer`'s kernel, if so.
-  func refusal(_ producer: Instruction, _ value: ValueID, _ consumer: Instruction) -> String? {
-    if !producer.operation.isElementwise { return "producer is \(producer.operation.name)" }
-    if producer.section != consumer.section {
-      return "producer is in \(producer.section.rawValue), this in \(consumer.section.rawValue)"
+  /// Why the producer of `value` (instruction `p`) cannot join the kernel
+  /// of instruction `i`, if so.
+  /// (Fields are read in place: copying two instructions per input cost more than the checks.)
+  func refusal(_ p: Int, _ value: ValueID, _ i: Int) -> String? {
+    let operation = program.instructions[p].operation
+    if !operation.isElementwise { return "producer is \(operation.name)" }
+    let (producerSection, section) = (program.instructions[p].section, program.instructions[i].section)
+    if producerSection != section {
+      return "producer is in \(producerSection.rawValue), this in \(section.rawValue)"
     }
-    let kernel = consumer.outputs[0]
+    let kernel = program.instructions[i].outputs[0]
     if program.values[value].shape != program.values[kernel].shape {
       return "shape \(program.type(of: value)) differs from kernel \(program.type(of: kernel))"
     }
@@ -286,27 +290,25 @@ private struct Grouping {
 
   /// A group's instruction: its only member (with the notes added here), or
   /// a `fused` instruction whose outputs are the values read outside it.
+  /// The members are read where they are, not copied.
   func instruction(for group: Int) -> Instruction {
-    if members[group].count == 1 {
+    let order = members[group].sorted()
+    guard order.count > 1 else {
       var only = program.instructions[group]
       if !notes[group].isEmpty { only.addNotes(notes[group]) }
       return only
     }
-    let order = members[group].sorted()
-    let parts = order.map { i in
-      var member = program.instructions[i]
-      member.addNotes(notes[i])
-      return member
+    let instructions = program.instructions
+    var exported = order.map { instructions[$0].outputs[0] }.filter { value in
+      uses.isOutput[value] || uses.users[value].contains { root($0) != group }
     }
-    guard parts.count > 1 else { return parts[0] }
-    let inside = Set(order)
-    var exported = parts.map { $0.outputs[0] }.filter { value in
-      uses.isOutput[value] || uses.users[value].contains { !inside.contains($0) }
-    }
-    if exported.isEmpty { exported = [parts.last!.outputs[0]] }
-    let (kernel, inputs) = FusedKernel.computing(parts, outputs: exported)
+    if exported.isEmpty { exported = [instructions[order.last!].outputs[0]] }
+    let (kernel, inputs) = FusedKernel.computing(order, of: instructions, outputs: exported)
+    var added: [Int: [String]] = [:]
+    for i in order where !notes[i].isEmpty { added[i] = notes[i] }
     return Instruction(
-      .fused(kernel), inputs: inputs, outputs: exported, section: parts.last!.section, location: parts[0].location,
-      noteList: program.fusionNotes("fused \(kernel.stepNames)", members: parts))
+      .fused(kernel), inputs: inputs, outputs: exported, section: instructions[order.last!].section,
+      location: instructions[order[0]].location,
+      noteList: Program.fusionNotes("fused \(kernel.stepNames)", members: order, of: instructions, added: added))
   }
 }

@@ -16,9 +16,9 @@ struct FusionUses {
     producer = Array(repeating: nil, count: program.values.count)
     users = Array(repeating: [], count: program.values.count)
     isOutput = Array(repeating: false, count: program.values.count)
-    for (i, instruction) in program.instructions.enumerated() {
-      for value in instruction.outputs { producer[value] = i }
-      for value in instruction.inputs where users[value].last != i { users[value].append(i) }
+    for i in program.instructions.indices {
+      for value in program.instructions[i].outputs { producer[value] = i }
+      for value in program.instructions[i].inputs where users[value].last != i { users[value].append(i) }
     }
     for value in program.outputs { isOutput[value] = true }
   }
@@ -36,13 +36,24 @@ extension Program {
   /// read, see ``InstructionNote``), then the members' own notes, less those
   /// about values now made inside it.
   func fusionNotes(_ summary: String, members: [Instruction]) -> [InstructionNote] {
-    var notes: [InstructionNote] = [.text(summary), .origins(members.map(\.location))]
-    let inside = Set(members.flatMap(\.outputs))
-    for member in members {
-      for note in member.noteList {
+    Program.fusionNotes(summary, members: members.indices, of: members)
+  }
+
+  /// The same for the members at positions `members` of `instructions`,
+  /// read where they are; `added` holds more notes for some of them (by
+  /// position), counted as their own after those they have.
+  static func fusionNotes(
+    _ summary: String, members: some Collection<Int>, of instructions: [Instruction], added: [Int: [String]] = [:]
+  ) -> [InstructionNote] {
+    var notes: [InstructionNote] = [.text(summary), .origins(members.map { instructions[$0].location })]
+    // The values made inside, gathered only when some member has a note to filter.
+    var inside: Set<ValueID>?
+    for m in members where !instructions[m].noteList.isEmpty || added[m] != nil {
+      if inside == nil { inside = Set(members.flatMap { instructions[$0].outputs }) }
+      for note in instructions[m].noteList + (added[m] ?? []).map(InstructionNote.text) {
         guard case .text(let text) = note else { continue }
         if text.hasPrefix("fused ") || text.hasPrefix("from ") { continue }
-        if let value = Program.notFusedValue(text), inside.contains(value) { continue }
+        if let value = Program.notFusedValue(text), inside!.contains(value) { continue }
         notes.append(note)
       }
     }
