@@ -54,9 +54,15 @@ extension Program {
   /// their stand-ins, writing only the ones that change.
   mutating func resolveInputs(of index: Int, _ replacements: ValueReplacements) {
     guard !replacements.isEmpty else { return }
-    for k in instructions[index].inputs.indices where !instructions[index].isInPlaceTarget(k) {
-      let new = replacements.resolve(instructions[index].inputs[k])
-      if new != instructions[index].inputs[k] { instructions[index].inputs[k] = new }
+    var inputs = instructions[index].inputs  // shared: copied only if an input changes
+    var changed = false
+    for k in inputs.indices {
+      let new = replacements.resolve(inputs[k])
+      if new != inputs[k] && !instructions[index].isInPlaceTarget(k) {
+        inputs[k] = new
+        changed = true
+      }
     }
+    if changed { instructions[index].inputs = inputs }
   }
 }
