@@ -58,8 +58,12 @@ private struct Grouping {
   let program: Program
   let uses: FusionUses
   var parent: [Int]
-  /// The members of each root's group.
-  var members: [[Int]]
+  /// The members of each group as a circular list: each instruction names
+  /// the next member of its group (itself when alone), so merging two
+  /// groups splices two lists in one step and allocates nothing.
+  var nextMember: [Int]
+  /// The number of members of each root's group.
+  var size: [Int]
   /// Instructions making values a root's group reads (some may have joined
   /// the group since, or be listed twice; resolve them with `root`).
   var producers: [[Int]]
@@ -84,7 +88,8 @@ private struct Grouping {
     self.uses = uses
     let count = program.instructions.count
     parent = Array(0..<count)
-    members = (0..<count).map { [$0] }
+    nextMember = Array(0..<count)
+    size = Array(repeating: 1, count: count)
     producers = program.instructions.indices.map { i in
       var made: [Int] = []
       for value in program.instructions[i].inputs {
@@ -107,6 +112,17 @@ private struct Grouping {
     return r
   }
 
+  /// The members of group `group`, in no particular order.
+  func members(of group: Int) -> [Int] {
+    var found = [group]
+    var member = nextMember[group]
+    while member != group {
+      found.append(member)
+      member = nextMember[member]
+    }
+    return found
+  }
+
   /// Joins instruction `i` to its producers' groups where it may.
   mutating func visit(_ i: Int) {
     guard program.instructions[i].operation.isElementwise else { return }
@@ -122,7 +138,7 @@ private struct Grouping {
       if a == b { continue }
       let (outside, ancestors) = cycle(from: a, to: b)
       if let outside {
-        let through = program.noteLabel(program.instructions[members[outside].min()!])
+        let through = program.noteLabel(program.instructions[members(of: outside).min()!])
         notes[i].append(Program.notFused(value, "fusing would make a cycle through \(through)"))
         continue
       }
@@ -181,23 +197,36 @@ private struct Grouping {
   /// reads from other than itself (entries that joined `h`, or a group
   /// listed already, never come back: each is dropped once).
   mutating func compactProducers(of h: Int) {
-    producers[h] = compacted(producers[h], of: h)
+    var list: [Int] = []
+    swap(&list, &producers[h])
+    compact(&list, of: h)
+    swap(&list, &producers[h])
   }
 
-  /// The distinct groups of the instructions `list`, other than `h`.
-  mutating func compacted(_ list: [Int], of h: Int) -> [Int] {
+  /// Rewrites the consumer list of root `h` the same way.
+  mutating func compactConsumers(of h: Int) {
+    var list: [Int] = []
+    swap(&list, &consumers[h])
+    compact(&list, of: h)
+    swap(&list, &consumers[h])
+  }
+
+  /// Rewrites `list` (instructions) in place as their distinct groups,
+  /// other than `h`.
+  mutating func compact(_ list: inout [Int], of h: Int) {
     listing += 1
     listed[h] = listing
-    var outside: [Int] = []
-    for p in list {
+    var count = 0
+    for k in list.indices {
       searchSteps += 1
-      let r = root(p)
+      let r = root(list[k])
       if listed[r] != listing {
         listed[r] = listing
-        outside.append(r)
+        list[count] = r
+        count += 1
       }
     }
-    return outside
+    list.removeLast(list.count - count)
   }
 
   /// The outside descendants of `a` ranked below `bound`, in rank order:
@@ -208,7 +237,7 @@ private struct Grouping {
     var found: [Int] = []
     var stack = [a]
     while let h = stack.popLast() {
-      consumers[h] = compacted(consumers[h], of: h)
+      compactConsumers(of: h)
       for r in consumers[h] {
         searchSteps += 1
         if r != b && rank[r] < bound && visited[r] != generation {
@@ -235,11 +264,11 @@ private struct Grouping {
       merged = labels[ancestors.count]
       for (group, label) in zip(after, labels[(ancestors.count + 1)...]) { rank[group] = label }
     }
-    let (big, small) = members[a].count >= members[b].count ? (a, b) : (b, a)
+    let (big, small) = size[a] >= size[b] ? (a, b) : (b, a)
     parent[small] = big
     rank[big] = merged
-    members[big] += members[small]
-    members[small] = []
+    size[big] += size[small]
+    nextMember.swapAt(big, small)
     // The shorter list joins the longer: each entry moves O(log n) times.
     if producers[big].count < producers[small].count { producers.swapAt(big, small) }
     producers[big] += producers[small]
@@ -292,12 +321,12 @@ private struct Grouping {
   /// a `fused` instruction whose outputs are the values read outside it.
   /// The members are read where they are, not copied.
   func instruction(for group: Int) -> Instruction {
-    let order = members[group].sorted()
-    guard order.count > 1 else {
+    guard size[group] > 1 else {
       var only = program.instructions[group]
       if !notes[group].isEmpty { only.addNotes(notes[group]) }
       return only
     }
+    let order = members(of: group).sorted()
     let instructions = program.instructions
     var exported = order.map { instructions[$0].outputs[0] }.filter { value in
       uses.isOutput[value] || uses.users[value].contains { root($0) != group }

@@ -55,6 +55,14 @@ enum Lowering {
     // The value of each node, by its number (-1 until it has one), and of named leaves outside the graph.
     var valueOf = Array(repeating: -1, count: graphNodes.nodes.count)
     var namedValues: [ObjectIdentifier: ValueID] = [:]
+    // Values of equal shapes share one array of dimensions (most nodes make a new one), so that
+    // passes reading shapes touch a few places in memory rather than one per value.
+    var sharedShapes: [Shape: Shape] = [:]
+    func shared(_ shape: Shape) -> Shape {
+      if let known = sharedShapes[shape] { return known }
+      sharedShapes[shape] = shape
+      return shape
+    }
     func id(_ t: Tensor) -> ValueID {
       graphNodes.number[ObjectIdentifier(t)].map { valueOf[$0] } ?? namedValues[ObjectIdentifier(t)]!
     }
@@ -83,9 +91,9 @@ enum Lowering {
           throw CompileError.unknownInput(shape: node.shape, location: node.site.location)
         }
         if node.tracedLiteral {
-          program.values.append(Value(shape: node.shape, role: .constant(node.scalars)))
+          program.values.append(Value(shape: shared(node.shape), role: .constant(node.scalars)))
         } else {
-          program.values.append(Value(shape: node.shape, role: .captured, name: "captured\(bindings.count)"))
+          program.values.append(Value(shape: shared(node.shape), role: .captured, name: "captured\(bindings.count)"))
           bindings[id] = node
         }
         continue
@@ -93,7 +101,7 @@ enum Lowering {
       guard let operation = node.operation else {
         throw CompileError.noCompiledForm(op: node.opName, location: node.site.location)
       }
-      program.values.append(Value(shape: node.shape, role: .temporary))
+      program.values.append(Value(shape: shared(node.shape), role: .temporary))
       let section: Instruction.Section = forward[n] ? .forward : (backward[n] ? .backward : .update)
       program.instructions.append(
         Instruction(

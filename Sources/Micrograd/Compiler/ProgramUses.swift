@@ -22,10 +22,13 @@ struct ProgramUses {
     producer = Array(repeating: nil, count: program.values.count)
     isOutput = Array(repeating: false, count: program.values.count)
     firstAssign = [:]
-    for (index, instruction) in program.instructions.enumerated() {
-      for id in instruction.reads where readers[id].last != index { readers[id].append(index) }
-      for id in instruction.outputs { producer[id] = index }
-      for target in instruction.inPlaceTargets where firstAssign[target] == nil { firstAssign[target] = index }
+    // Fields read in place: copying each instruction cost more than the rest.
+    for index in program.instructions.indices {
+      for id in program.instructions[index].reads where readers[id].last != index { readers[id].append(index) }
+      for id in program.instructions[index].outputs { producer[id] = index }
+      for target in program.instructions[index].inPlaceTargets where firstAssign[target] == nil {
+        firstAssign[target] = index
+      }
     }
     for id in program.outputs { isOutput[id] = true }
   }

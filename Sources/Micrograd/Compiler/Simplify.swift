@@ -70,7 +70,7 @@ struct Simplify: Pass {
     var isKept: [Bool]
     var replacements: ValueReplacements
     /// The kept instruction writing each value, as rewritten.
-    var producers = ProducerIndex()
+    var producers: ProducerIndex
     /// How many reads each value may have (never too few).
     var readCounts: [Int]
 
@@ -81,6 +81,7 @@ struct Simplify: Pass {
       isKept = Array(repeating: true, count: program.instructions.count)
       replacements = ValueReplacements(count: program.values.count)
       readCounts = program.values.indices.map(uses.useCount)
+      producers = ProducerIndex(count: program.values.count)
       self.program = Program()
       swap(&self.program, &program)
     }
@@ -137,10 +138,10 @@ struct Simplify: Pass {
         guard let first = data.first, !first.isNaN, data.allSatisfy({ $0 == first }) else { return nil }
         return first
       }
-      guard let producer = producers.instruction(id, program.instructions),
-        producer.operation == .expand || producer.operation == .reshape
+      guard let p = producers.position(of: id),
+        program.instructions[p].operation == .expand || program.instructions[p].operation == .reshape
       else { return nil }
-      return splat(producer.inputs[0])
+      return splat(program.instructions[p].inputs[0])
     }
 
     /// `x` if it has the output's shape, else `x` broadcast to it.
@@ -152,7 +153,8 @@ struct Simplify: Pass {
     func rewrite(_ instruction: Instruction) -> Rewrite {
       guard instruction.outputs.count == 1, let a = instruction.inputs.first else { return .same }
       let output = shape(instruction.outputs[0])
-      let source = producers.instruction(a, program.instructions)
+      // Looked up only by the rules that read it (a copy of the instruction).
+      var source: Instruction? { producers.instruction(a, program.instructions) }
       switch instruction.operation {
       case .binary(let f):
         let b = instruction.inputs[1]
@@ -206,11 +208,9 @@ struct Simplify: Pass {
     func readingUnexpanded(_ instruction: Instruction) -> Rewrite {
       let output = shape(instruction.outputs[0])
       for (k, id) in instruction.inputs.enumerated() {
-        guard let source = producers.instruction(id, program.instructions), source.operation == .expand else {
-          continue
-        }
+        guard let p = producers.position(of: id), program.instructions[p].operation == .expand else { continue }
         var inputs = instruction.inputs
-        inputs[k] = source.inputs[0]
+        inputs[k] = program.instructions[p].inputs[0]
         let broadcast = inputs.dropFirst().reduce(Optional(shape(inputs[0]))) { shape, id in
           shape.flatMap { Shape.broadcast($0, self.shape(id)) }
         }
@@ -223,15 +223,25 @@ struct Simplify: Pass {
   /// The kept instruction writing each value, by its index in the program
   /// (an array by value, not a dictionary of instruction copies).
   private struct ProducerIndex {
-    private var index: [Int] = []
+    private var index: [Int]
+
+    /// None known yet, for a program of `count` values.
+    init(count: Int) {
+      index = Array(repeating: -1, count: count)
+    }
 
     mutating func set(_ id: ValueID, _ position: Int) {
       if id >= index.count { index += Array(repeating: -1, count: id + 1 - index.count) }
       index[id] = position
     }
 
+    /// The position of the instruction writing `id`, if one does.
+    func position(of id: ValueID) -> Int? {
+      id < index.count && index[id] >= 0 ? index[id] : nil
+    }
+
     func instruction(_ id: ValueID, _ instructions: [Instruction]) -> Instruction? {
-      id < index.count && index[id] >= 0 ? instructions[index[id]] : nil
+      position(of: id).map { instructions[$0] }
     }
   }
 

@@ -75,7 +75,13 @@ extension FusedKernel {
 
   /// The steps' operation names joined by `+`: `add+relu`.
   var stepNames: String {
-    steps.map(\.operation.name).joined(separator: "+")
+    // Appended in place: a long kernel's names as an array first cost as much again.
+    var names = ""
+    for step in steps {
+      if !names.isEmpty { names += "+" }
+      names += step.operation.name
+    }
+    return names
   }
 
   /// The same kernel with input register `input` moved to register 0 and
