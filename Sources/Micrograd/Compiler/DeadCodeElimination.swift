@@ -23,9 +23,11 @@ struct DeadCodeElimination: Pass {
     // Marks first, read in place: instructions are copied only when some are dropped.
     var isKept = Array(repeating: false, count: program.instructions.count)
     for index in program.instructions.indices.reversed() {
-      let instruction = program.instructions[index]
-      guard !instruction.inPlaceTargets.isEmpty || instruction.outputs.contains(where: { needed[$0] }) else { continue }
-      for id in instruction.reads { needed[id] = true }
+      guard
+        !program.instructions[index].inPlaceTargets.isEmpty
+          || program.instructions[index].outputs.contains(where: { needed[$0] })
+      else { continue }
+      for id in program.instructions[index].reads { needed[id] = true }
       isKept[index] = true
     }
     if isKept.contains(false) {

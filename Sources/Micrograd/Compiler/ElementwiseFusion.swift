@@ -296,10 +296,10 @@ private struct Grouping {
       successors[f].append(t)
       waiting[t] += 1
     }
-    for (i, instruction) in program.instructions.enumerated() {
-      for value in instruction.inputs { if let p = uses.producer[value] { edge(p, i) } }
-      for target in instruction.inPlaceTargets {
-        for reader in uses.users[target] where reader != i { edge(reader, i) }
+    for i in program.instructions.indices {
+      for value in program.instructions[i].inputs { if let p = uses.producer[value] { edge(p, i) } }
+      for target in program.instructions[i].inPlaceTargets {
+        for reader in uses.users(of: target) where reader != i { edge(reader, i) }
       }
     }
     var ready = MinimumHeap<Int>()
@@ -329,7 +329,7 @@ private struct Grouping {
     let order = members(of: group).sorted()
     let instructions = program.instructions
     var exported = order.map { instructions[$0].outputs[0] }.filter { value in
-      uses.isOutput[value] || uses.users[value].contains { root($0) != group }
+      uses.isOutput[value] || uses.users(of: value).contains { root($0) != group }
     }
     if exported.isEmpty { exported = [instructions[order.last!].outputs[0]] }
     let (kernel, inputs) = FusedKernel.computing(order, of: instructions, outputs: exported)

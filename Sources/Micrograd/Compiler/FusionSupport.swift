@@ -7,20 +7,44 @@ struct FusionUses {
   /// The instruction making each value (indexed by ``ValueID``); nil for
   /// inputs, parameters, constants and values no instruction makes.
   var producer: [Int?]
-  /// The instructions reading each value, in program order, each once.
-  var users: [[Int]]
   /// Whether each value is returned to the caller.
   var isOutput: [Bool]
+  /// The readers of value `v` are `readers[readerStart[v]..<readerStart[v + 1]]`:
+  /// one flat list, not an array per value (most values have one reader).
+  private var readerStart: [Int]
+  private var readers: [Int]
 
   init(_ program: Program) {
-    producer = Array(repeating: nil, count: program.values.count)
-    users = Array(repeating: [], count: program.values.count)
-    isOutput = Array(repeating: false, count: program.values.count)
+    let count = program.values.count
+    producer = Array(repeating: nil, count: count)
+    isOutput = Array(repeating: false, count: count)
+    // Count each value's readers (an instruction reading it twice once), then place them.
+    var readCount = Array(repeating: 0, count: count)
+    var lastReader = Array(repeating: -1, count: count)
     for i in program.instructions.indices {
       for value in program.instructions[i].outputs { producer[value] = i }
-      for value in program.instructions[i].inputs where users[value].last != i { users[value].append(i) }
+      for value in program.instructions[i].inputs where lastReader[value] != i {
+        lastReader[value] = i
+        readCount[value] += 1
+      }
+    }
+    readerStart = Array(repeating: 0, count: count + 1)
+    for value in 0..<count { readerStart[value + 1] = readerStart[value] + readCount[value] }
+    readers = Array(repeating: 0, count: readerStart[count])
+    var next = readerStart
+    for i in program.instructions.indices {
+      for value in program.instructions[i].inputs
+      where next[value] == readerStart[value] || readers[next[value] - 1] != i {
+        readers[next[value]] = i
+        next[value] += 1
+      }
     }
     for value in program.outputs { isOutput[value] = true }
+  }
+
+  /// The instructions reading `value`, in program order, each once.
+  func users(of value: ValueID) -> ArraySlice<Int> {
+    readers[readerStart[value]..<readerStart[value + 1]]
   }
 }
 

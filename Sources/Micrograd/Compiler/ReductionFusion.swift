@@ -43,7 +43,8 @@ struct ReductionFusion: Pass {
         location: producer.location, noteList: program.fusionNotes(summary, members: [producer, reduction]))
       absorbed.insert(r)
     }
-    program.instructions = instructions.indices.filter { !absorbed.contains($0) }.map { instructions[$0] }
+    program.instructions =
+      absorbed.isEmpty ? instructions : instructions.indices.filter { !absorbed.contains($0) }.map { instructions[$0] }
   }
 
   /// Why `producer` (which makes `value`) cannot be folded into the
@@ -61,7 +62,7 @@ struct ReductionFusion: Pass {
       return "producer is in \(producer.section.rawValue), this in \(reduction.section.rawValue)"
     }
     if uses.isOutput[value] { return "%\(value) is a program output" }
-    if let other = uses.users[value].first(where: { $0 != r }) {
+    if let other = uses.users(of: value).first(where: { $0 != r }) {
       return "%\(value) is also read by \(program.noteLabel(program.instructions[other]))"
     }
     return nil
