@@ -54,6 +54,9 @@ enum Lowering {
     let backward = graphNodes.reachable(from: graph.backwardRoots)
     // The value of each node, by its number (-1 until it has one), and of named leaves outside the graph.
     var valueOf = Array(repeating: -1, count: graphNodes.nodes.count)
+    program.values.reserveCapacity(
+      graphNodes.nodes.count + graph.inputs.count + graph.parameters.count + graph.states.count)
+    program.instructions.reserveCapacity(graphNodes.nodes.count + graph.updates.count + graph.optimizerSteps.count)
     var namedValues: [ObjectIdentifier: ValueID] = [:]
     // Values of equal shapes share one array of dimensions (most nodes make a new one), so that
     // passes reading shapes touch a few places in memory rather than one per value.

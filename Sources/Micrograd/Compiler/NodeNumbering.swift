@@ -19,14 +19,18 @@ struct NodeNumbering {
   /// Numbers every node the roots depend on.
   init(_ roots: [Tensor]) {
     for root in roots where number[ObjectIdentifier(root)] == nil {
+      // The entry on top is advanced in place (popping and pushing it back
+      // retained and released its input list at every step).
       var stack: [(node: Int, inputs: [Tensor], next: Int)] = [(add(root), root.inputs, 0)]
-      while let (node, inputs, next) = stack.popLast() {
-        guard next < inputs.count else {
+      while let top = stack.indices.last {
+        let (node, next) = (stack[top].node, stack[top].next)
+        guard next < stack[top].inputs.count else {
           order.append(node)
+          stack.removeLast()
           continue
         }
-        stack.append((node, inputs, next + 1))
-        let input = inputs[next]
+        stack[top].next += 1
+        let input = stack[top].inputs[next]
         if let known = number[ObjectIdentifier(input)] {
           inputNumbers[inputStart[node] + next] = known
         } else {
