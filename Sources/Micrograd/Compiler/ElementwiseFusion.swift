@@ -79,6 +79,8 @@ private struct Grouping {
   /// Marks for compacting a producer list.
   var listed: [Int]
   var listing = 0
+  /// The stack of the last cycle search, kept for its room.
+  var searchStack: [Int] = []
   /// Producer links followed by cycle searches so far.
   var searchSteps = 0
 
@@ -174,7 +176,12 @@ private struct Grouping {
   mutating func cycle(from a: Int, to b: Int) -> (outside: Int?, ancestors: [Int]) {
     generation += 1
     var found: [Int] = []
-    var stack = [b]
+    // The room of the last search's stack is reused: most searches take a step or two.
+    var stack: [Int] = []
+    swap(&stack, &searchStack)
+    defer { swap(&stack, &searchStack) }
+    stack.removeAll(keepingCapacity: true)
+    stack.append(b)
     while let h = stack.popLast() {
       compactProducers(of: h)
       for r in producers[h] {

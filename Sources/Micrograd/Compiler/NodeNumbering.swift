@@ -18,10 +18,12 @@ struct NodeNumbering {
 
   /// Numbers every node the roots depend on.
   init(_ roots: [Tensor]) {
-    for root in roots where number[ObjectIdentifier(root)] == nil {
+    for root in roots {
+      let (first, isNew) = numbered(root)
+      guard isNew else { continue }
       // The entry on top is advanced in place (popping and pushing it back
       // retained and released its input list at every step).
-      var stack: [(node: Int, inputs: [Tensor], next: Int)] = [(add(root), root.inputs, 0)]
+      var stack: [(node: Int, inputs: [Tensor], next: Int)] = [(first, root.inputs, 0)]
       while let top = stack.indices.last {
         let (node, next) = (stack[top].node, stack[top].next)
         guard next < stack[top].inputs.count else {
@@ -31,25 +33,28 @@ struct NodeNumbering {
         }
         stack[top].next += 1
         let input = stack[top].inputs[next]
-        if let known = number[ObjectIdentifier(input)] {
-          inputNumbers[inputStart[node] + next] = known
-        } else {
-          let added = add(input)
-          inputNumbers[inputStart[node] + next] = added
-          stack.append((added, input.inputs, 0))
-        }
+        let (n, isNew) = numbered(input)
+        inputNumbers[inputStart[node] + next] = n
+        if isNew { stack.append((n, input.inputs, 0)) }
       }
     }
   }
 
-  /// Numbers `node`, with room for its inputs' numbers.
-  private mutating func add(_ node: Tensor) -> Int {
+  /// The number of `node`, and whether it is new: a new node is numbered
+  /// here, with room for its inputs' numbers.
+  ///
+  /// One dictionary operation for a new node (most are met once): the
+  /// number is set first and put back if the node had one.
+  private mutating func numbered(_ node: Tensor) -> (number: Int, isNew: Bool) {
     let n = nodes.count
+    if let known = number.updateValue(n, forKey: ObjectIdentifier(node)) {
+      number[ObjectIdentifier(node)] = known
+      return (known, false)
+    }
     nodes.append(node)
-    number[ObjectIdentifier(node)] = n
     inputStart.append(inputNumbers.count)
     inputNumbers += repeatElement(-1, count: node.inputs.count)
-    return n
+    return (n, true)
   }
 
   /// The numbers of node `n`'s inputs, in order.
