@@ -149,8 +149,8 @@ private struct Grouping {
   }
 
   /// Why the producer of `value` (instruction `p`) cannot join the kernel
-  /// of instruction `i`, if so.
-  /// (Fields are read in place: copying two instructions per input cost more than the checks.)
+  /// of instruction `i`, if so. (Fields are read in place: copying the two
+  /// instructions cost more than the checks.)
   func refusal(_ p: Int, _ value: ValueID, _ i: Int) -> String? {
     let operation = program.instructions[p].operation
     if !operation.isElementwise { return "producer is \(operation.name)" }

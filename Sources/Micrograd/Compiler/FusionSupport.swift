@@ -18,18 +18,18 @@ struct FusionUses {
     let count = program.values.count
     producer = Array(repeating: nil, count: count)
     isOutput = Array(repeating: false, count: count)
-    // Count each value's readers (an instruction reading it twice once), then place them.
-    var readCount = Array(repeating: 0, count: count)
+    // Count each value's readers (an instruction reading it twice once) into the slot after its
+    // own, then sum the counts up into where each value's readers start.
+    readerStart = Array(repeating: 0, count: count + 1)
     var lastReader = Array(repeating: -1, count: count)
     for i in program.instructions.indices {
       for value in program.instructions[i].outputs { producer[value] = i }
       for value in program.instructions[i].inputs where lastReader[value] != i {
         lastReader[value] = i
-        readCount[value] += 1
+        readerStart[value + 1] += 1
       }
     }
-    readerStart = Array(repeating: 0, count: count + 1)
-    for value in 0..<count { readerStart[value + 1] = readerStart[value] + readCount[value] }
+    for value in 0..<count { readerStart[value + 1] += readerStart[value] }
     readers = Array(repeating: 0, count: readerStart[count])
     var next = readerStart
     for i in program.instructions.indices {
@@ -72,14 +72,15 @@ extension Program {
     var notes: [InstructionNote] = [.text(summary), .origins(members.map { instructions[$0].location })]
     // The values made inside, gathered only when some member has a note to filter.
     var inside: Set<ValueID>?
-    for m in members where !instructions[m].noteList.isEmpty || added[m] != nil {
+    func keep(_ text: String) {
+      if text.hasPrefix("fused ") || text.hasPrefix("from ") { return }
       if inside == nil { inside = Set(members.flatMap { instructions[$0].outputs }) }
-      for note in instructions[m].noteList + (added[m] ?? []).map(InstructionNote.text) {
-        guard case .text(let text) = note else { continue }
-        if text.hasPrefix("fused ") || text.hasPrefix("from ") { continue }
-        if let value = Program.notFusedValue(text), inside!.contains(value) { continue }
-        notes.append(note)
-      }
+      if let value = Program.notFusedValue(text), inside!.contains(value) { return }
+      notes.append(.text(text))
+    }
+    for m in members {
+      for note in instructions[m].noteList { if case .text(let text) = note { keep(text) } }
+      for text in added[m] ?? [] { keep(text) }
     }
     return notes
   }
