@@ -18,6 +18,10 @@ struct MatmulEpilogue: Pass {
   let name = "matmul-epilogue"
 
   func run(_ program: inout Program) {
+    // Nothing to do without a product (the use lists alone cost a pass over every value).
+    guard program.instructions.contains(where: { if case .matmul = $0.operation { true } else { false } }) else {
+      return
+    }
     let uses = FusionUses(program)
     var instructions = program.instructions
     var absorbed: Set<Int> = []

@@ -17,6 +17,10 @@ struct ReductionFusion: Pass {
   let name = "reduction-fusion"
 
   func run(_ program: inout Program) {
+    // Nothing to do without a reduction (the use lists alone cost a pass over every value).
+    guard program.instructions.contains(where: { if case .reduce = $0.operation { true } else { false } }) else {
+      return
+    }
     let uses = FusionUses(program)
     var instructions = program.instructions
     var absorbed: Set<Int> = []

@@ -28,6 +28,8 @@ struct Schedule: Pass {
   var name: String { "schedule" }
 
   func run(_ program: inout Program) {
+    // One instruction has one order (and the tables by value would cost a pass over every value).
+    guard program.instructions.count > 1 else { return }
     schedule(&program)
   }
 
