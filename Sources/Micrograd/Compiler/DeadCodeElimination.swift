@@ -20,13 +20,19 @@ struct DeadCodeElimination: Pass {
   func run(_ program: inout Program) {
     var needed = Array(repeating: false, count: program.values.count)
     for id in program.outputs { needed[id] = true }
-    var kept: [Instruction] = []
-    for instruction in program.instructions.reversed() {
-      guard !instruction.inPlaceTargets.isEmpty || instruction.outputs.contains(where: { needed[$0] }) else { continue }
-      for id in instruction.reads { needed[id] = true }
-      kept.append(instruction)
+    // Marks first, read in place: instructions are copied only when some are dropped.
+    var isKept = Array(repeating: false, count: program.instructions.count)
+    for index in program.instructions.indices.reversed() {
+      guard
+        !program.instructions[index].inPlaceTargets.isEmpty
+          || program.instructions[index].outputs.contains(where: { needed[$0] })
+      else { continue }
+      for id in program.instructions[index].reads { needed[id] = true }
+      isKept[index] = true
     }
-    program.instructions = kept.reversed()
+    if isKept.contains(false) {
+      program.instructions = program.instructions.indices.filter { isKept[$0] }.map { program.instructions[$0] }
+    }
     for id in program.values.indices where !needed[id] {
       if case .constant = program.values[id].role { program.values[id].role = .temporary }
     }

@@ -58,8 +58,12 @@ private struct Grouping {
   let program: Program
   let uses: FusionUses
   var parent: [Int]
-  /// The members of each root's group.
-  var members: [[Int]]
+  /// The members of each group as a circular list: each instruction names
+  /// the next member of its group (itself when alone), so merging two
+  /// groups splices two lists in one step and allocates nothing.
+  var nextMember: [Int]
+  /// The number of members of each root's group.
+  var size: [Int]
   /// Instructions making values a root's group reads (some may have joined
   /// the group since, or be listed twice; resolve them with `root`).
   var producers: [[Int]]
@@ -75,6 +79,8 @@ private struct Grouping {
   /// Marks for compacting a producer list.
   var listed: [Int]
   var listing = 0
+  /// The stack of the last cycle search, kept for its room.
+  var searchStack: [Int] = []
   /// Producer links followed by cycle searches so far.
   var searchSteps = 0
 
@@ -84,10 +90,11 @@ private struct Grouping {
     self.uses = uses
     let count = program.instructions.count
     parent = Array(0..<count)
-    members = (0..<count).map { [$0] }
-    producers = program.instructions.map { instruction in
+    nextMember = Array(0..<count)
+    size = Array(repeating: 1, count: count)
+    producers = program.instructions.indices.map { i in
       var made: [Int] = []
-      for value in instruction.inputs {
+      for value in program.instructions[i].inputs {
         if let p = uses.producer[value], !made.contains(p) { made.append(p) }
       }
       return made
@@ -107,14 +114,25 @@ private struct Grouping {
     return r
   }
 
+  /// The members of group `group`, in no particular order.
+  func members(of group: Int) -> [Int] {
+    var found = [group]
+    var member = nextMember[group]
+    while member != group {
+      found.append(member)
+      member = nextMember[member]
+    }
+    return found
+  }
+
   /// Joins instruction `i` to its producers' groups where it may.
   mutating func visit(_ i: Int) {
-    let consumer = program.instructions[i]
-    guard consumer.operation.isElementwise else { return }
-    var seen: Set<ValueID> = []
-    for value in consumer.inputs where seen.insert(value).inserted {
+    guard program.instructions[i].operation.isElementwise else { return }
+    let inputs = program.instructions[i].inputs
+    // Each distinct input once (an elementwise instruction has at most three).
+    for (k, value) in inputs.enumerated() where !inputs[..<k].contains(value) {
       guard let p = uses.producer[value] else { continue }
-      if let reason = refusal(program.instructions[p], value, consumer) {
+      if let reason = refusal(p, value, i) {
         notes[i].append(Program.notFused(value, reason))
         continue
       }
@@ -122,7 +140,7 @@ private struct Grouping {
       if a == b { continue }
       let (outside, ancestors) = cycle(from: a, to: b)
       if let outside {
-        let through = program.noteLabel(program.instructions[members[outside].min()!])
+        let through = program.noteLabel(program.instructions[members(of: outside).min()!])
         notes[i].append(Program.notFused(value, "fusing would make a cycle through \(through)"))
         continue
       }
@@ -130,13 +148,17 @@ private struct Grouping {
     }
   }
 
-  /// Why the producer of `value` cannot join `consumer`'s kernel, if so.
-  func refusal(_ producer: Instruction, _ value: ValueID, _ consumer: Instruction) -> String? {
-    if !producer.operation.isElementwise { return "producer is \(producer.operation.name)" }
-    if producer.section != consumer.section {
-      return "producer is in \(producer.section.rawValue), this in \(consumer.section.rawValue)"
+  /// Why the producer of `value` (instruction `p`) cannot join the kernel
+  /// of instruction `i`, if so. (Fields are read in place: copying the two
+  /// instructions cost more than the checks.)
+  func refusal(_ p: Int, _ value: ValueID, _ i: Int) -> String? {
+    let operation = program.instructions[p].operation
+    if !operation.isElementwise { return "producer is \(operation.name)" }
+    let (producerSection, section) = (program.instructions[p].section, program.instructions[i].section)
+    if producerSection != section {
+      return "producer is in \(producerSection.rawValue), this in \(section.rawValue)"
     }
-    let kernel = consumer.outputs[0]
+    let kernel = program.instructions[i].outputs[0]
     if program.values[value].shape != program.values[kernel].shape {
       return "shape \(program.type(of: value)) differs from kernel \(program.type(of: kernel))"
     }
@@ -154,7 +176,12 @@ private struct Grouping {
   mutating func cycle(from a: Int, to b: Int) -> (outside: Int?, ancestors: [Int]) {
     generation += 1
     var found: [Int] = []
-    var stack = [b]
+    // The room of the last search's stack is reused: most searches take a step or two.
+    var stack: [Int] = []
+    swap(&stack, &searchStack)
+    defer { swap(&stack, &searchStack) }
+    stack.removeAll(keepingCapacity: true)
+    stack.append(b)
     while let h = stack.popLast() {
       compactProducers(of: h)
       for r in producers[h] {
@@ -177,23 +204,36 @@ private struct Grouping {
   /// reads from other than itself (entries that joined `h`, or a group
   /// listed already, never come back: each is dropped once).
   mutating func compactProducers(of h: Int) {
-    producers[h] = compacted(producers[h], of: h)
+    var list: [Int] = []
+    swap(&list, &producers[h])
+    compact(&list, of: h)
+    swap(&list, &producers[h])
   }
 
-  /// The distinct groups of the instructions `list`, other than `h`.
-  mutating func compacted(_ list: [Int], of h: Int) -> [Int] {
+  /// Rewrites the consumer list of root `h` the same way.
+  mutating func compactConsumers(of h: Int) {
+    var list: [Int] = []
+    swap(&list, &consumers[h])
+    compact(&list, of: h)
+    swap(&list, &consumers[h])
+  }
+
+  /// Rewrites `list` (instructions) in place as their distinct groups,
+  /// other than `h`.
+  mutating func compact(_ list: inout [Int], of h: Int) {
     listing += 1
     listed[h] = listing
-    var outside: [Int] = []
-    for p in list {
+    var count = 0
+    for k in list.indices {
       searchSteps += 1
-      let r = root(p)
+      let r = root(list[k])
       if listed[r] != listing {
         listed[r] = listing
-        outside.append(r)
+        list[count] = r
+        count += 1
       }
     }
-    return outside
+    list.removeLast(list.count - count)
   }
 
   /// The outside descendants of `a` ranked below `bound`, in rank order:
@@ -204,7 +244,7 @@ private struct Grouping {
     var found: [Int] = []
     var stack = [a]
     while let h = stack.popLast() {
-      consumers[h] = compacted(consumers[h], of: h)
+      compactConsumers(of: h)
       for r in consumers[h] {
         searchSteps += 1
         if r != b && rank[r] < bound && visited[r] != generation {
@@ -231,11 +271,11 @@ private struct Grouping {
       merged = labels[ancestors.count]
       for (group, label) in zip(after, labels[(ancestors.count + 1)...]) { rank[group] = label }
     }
-    let (big, small) = members[a].count >= members[b].count ? (a, b) : (b, a)
+    let (big, small) = size[a] >= size[b] ? (a, b) : (b, a)
     parent[small] = big
     rank[big] = merged
-    members[big] += members[small]
-    members[small] = []
+    size[big] += size[small]
+    nextMember.swapAt(big, small)
     // The shorter list joins the longer: each entry moves O(log n) times.
     if producers[big].count < producers[small].count { producers.swapAt(big, small) }
     producers[big] += producers[small]
@@ -263,10 +303,10 @@ private struct Grouping {
       successors[f].append(t)
       waiting[t] += 1
     }
-    for (i, instruction) in program.instructions.enumerated() {
-      for value in instruction.inputs { if let p = uses.producer[value] { edge(p, i) } }
-      for target in instruction.inPlaceTargets {
-        for reader in uses.users[target] where reader != i { edge(reader, i) }
+    for i in program.instructions.indices {
+      for value in program.instructions[i].inputs { if let p = uses.producer[value] { edge(p, i) } }
+      for target in program.instructions[i].inPlaceTargets {
+        for reader in uses.users(of: target) where reader != i { edge(reader, i) }
       }
     }
     var ready = MinimumHeap<Int>()
@@ -286,27 +326,25 @@ private struct Grouping {
 
   /// A group's instruction: its only member (with the notes added here), or
   /// a `fused` instruction whose outputs are the values read outside it.
+  /// The members are read where they are, not copied.
   func instruction(for group: Int) -> Instruction {
-    if members[group].count == 1 {
+    guard size[group] > 1 else {
       var only = program.instructions[group]
       if !notes[group].isEmpty { only.addNotes(notes[group]) }
       return only
     }
-    let order = members[group].sorted()
-    let parts = order.map { i in
-      var member = program.instructions[i]
-      member.addNotes(notes[i])
-      return member
+    let order = members(of: group).sorted()
+    let instructions = program.instructions
+    var exported = order.map { instructions[$0].outputs[0] }.filter { value in
+      uses.isOutput[value] || uses.users(of: value).contains { root($0) != group }
     }
-    guard parts.count > 1 else { return parts[0] }
-    let inside = Set(order)
-    var exported = parts.map { $0.outputs[0] }.filter { value in
-      uses.isOutput[value] || uses.users[value].contains { !inside.contains($0) }
-    }
-    if exported.isEmpty { exported = [parts.last!.outputs[0]] }
-    let (kernel, inputs) = FusedKernel.computing(parts, outputs: exported)
+    if exported.isEmpty { exported = [instructions[order.last!].outputs[0]] }
+    let (kernel, inputs) = FusedKernel.computing(order, of: instructions, outputs: exported)
+    var added: [Int: [String]] = [:]
+    for i in order where !notes[i].isEmpty { added[i] = notes[i] }
     return Instruction(
-      .fused(kernel), inputs: inputs, outputs: exported, section: parts.last!.section, location: parts[0].location,
-      noteList: program.fusionNotes("fused \(kernel.stepNames)", members: parts))
+      .fused(kernel), inputs: inputs, outputs: exported, section: instructions[order.last!].section,
+      location: instructions[order[0]].location,
+      noteList: Program.fusionNotes("fused \(kernel.stepNames)", members: order, of: instructions, added: added))
   }
 }

@@ -46,36 +46,57 @@ enum Lowering {
   static func lower(_ graph: TracedGraph) throws(CompileError) -> LoweredProgram {
     var program = Program()
     var bindings: [ValueID: Tensor] = [:]
-    var ids: [ObjectIdentifier: ValueID] = [:]
-    var named: [ObjectIdentifier: (String, Value.Role)] = [:]
-    for (name, t) in graph.inputs { named[ObjectIdentifier(t)] = (name, .input) }
-    for (name, t) in graph.parameters { named[ObjectIdentifier(t)] = (name, .parameter) }
-    for (name, t) in graph.states { named[ObjectIdentifier(t)] = (name, .state) }
-
     let roots =
       graph.outputs.map(\.tensor) + graph.updates.flatMap { [$0.target, $0.value] }
       + graph.optimizerSteps.flatMap { [$0.parameter, $0.gradient, $0.learningRate] + $0.state }
-    let order = topologicalOrder(roots)
-    let forward = reachable(from: graph.forwardRoots, in: order)
-    let backward = reachable(from: graph.backwardRoots, in: order)
+    let graphNodes = NodeNumbering(roots)
+    let forward = graphNodes.reachable(from: graph.forwardRoots)
+    let backward = graphNodes.reachable(from: graph.backwardRoots)
+    // The value of each node, by its number (-1 until it has one), and of named leaves outside the graph.
+    var valueOf = Array(repeating: -1, count: graphNodes.nodes.count)
+    program.values.reserveCapacity(
+      graphNodes.nodes.count + graph.inputs.count + graph.parameters.count + graph.states.count)
+    program.instructions.reserveCapacity(graphNodes.nodes.count + graph.updates.count + graph.optimizerSteps.count)
+    var namedValues: [ObjectIdentifier: ValueID] = [:]
+    // Values of equal shapes share one array of dimensions (most nodes make a new one), so that
+    // passes reading shapes touch a few places in memory rather than one per value.
+    var sharedShapes: [Shape: Shape] = [:]
+    func shared(_ shape: Shape) -> Shape {
+      if let known = sharedShapes[shape] { return known }
+      sharedShapes[shape] = shape
+      return shape
+    }
+    func id(_ t: Tensor) -> ValueID {
+      graphNodes.number[ObjectIdentifier(t)].map { valueOf[$0] } ?? namedValues[ObjectIdentifier(t)]!
+    }
     // Named leaves first, in the order given, so the signature reads well.
-    for (name, t) in graph.inputs + graph.parameters + graph.states where ids[ObjectIdentifier(t)] == nil {
-      let role = named[ObjectIdentifier(t)]!.1
-      ids[ObjectIdentifier(t)] = program.values.count
-      if role != .input { bindings[program.values.count] = t }
+    let named =
+      graph.inputs.map { ($0.name, $0.tensor, Value.Role.input) }
+      + graph.parameters.map { ($0.name, $0.tensor, Value.Role.parameter) }
+      + graph.states.map { ($0.name, $0.tensor, Value.Role.state) }
+    // A tensor named twice takes its last role and its first name (as when roles were looked up by identity).
+    var roles: [ObjectIdentifier: Value.Role] = [:]
+    for (_, t, role) in named { roles[ObjectIdentifier(t)] = role }
+    for (name, t, _) in named where namedValues[ObjectIdentifier(t)] == nil {
+      let role = roles[ObjectIdentifier(t)]!
+      let id = program.values.count
+      namedValues[ObjectIdentifier(t)] = id
+      if let n = graphNodes.number[ObjectIdentifier(t)] { valueOf[n] = id }
+      if role != .input { bindings[id] = t }
       program.values.append(Value(shape: t.shape, role: role, name: name))
     }
-    for node in order where ids[ObjectIdentifier(node)] == nil {
+    for n in graphNodes.order where valueOf[n] == -1 {
+      let node = graphNodes.nodes[n]
       let id = program.values.count
-      ids[ObjectIdentifier(node)] = id
+      valueOf[n] = id
       guard !node.inputs.isEmpty else {
         if node.isSymbolic {
           throw CompileError.unknownInput(shape: node.shape, location: node.site.location)
         }
         if node.tracedLiteral {
-          program.values.append(Value(shape: node.shape, role: .constant(node.scalars)))
+          program.values.append(Value(shape: shared(node.shape), role: .constant(node.scalars)))
         } else {
-          program.values.append(Value(shape: node.shape, role: .captured, name: "captured\(bindings.count)"))
+          program.values.append(Value(shape: shared(node.shape), role: .captured, name: "captured\(bindings.count)"))
           bindings[id] = node
         }
         continue
@@ -83,52 +104,29 @@ enum Lowering {
       guard let operation = node.operation else {
         throw CompileError.noCompiledForm(op: node.opName, location: node.site.location)
       }
-      program.values.append(Value(shape: node.shape, role: .temporary))
-      let key = ObjectIdentifier(node)
-      let section: Instruction.Section =
-        forward.contains(key) ? .forward : (backward.contains(key) ? .backward : .update)
+      program.values.append(Value(shape: shared(node.shape), role: .temporary))
+      let section: Instruction.Section = forward[n] ? .forward : (backward[n] ? .backward : .update)
       program.instructions.append(
         Instruction(
-          operation, inputs: node.inputs.map { ids[ObjectIdentifier($0)]! }, outputs: [id], section: section,
+          operation, inputs: graphNodes.inputs(of: n).map { valueOf[$0] }, outputs: [id], section: section,
           location: node.site.location))
     }
     for (target, value) in graph.updates {
       program.instructions.append(
         Instruction(
-          .assign, inputs: [ids[ObjectIdentifier(target)]!, ids[ObjectIdentifier(value)]!], outputs: [],
-          section: .update, location: value.site.location))
+          .assign, inputs: [id(target), id(value)], outputs: [], section: .update, location: value.site.location))
     }
     for step in graph.optimizerSteps {
       let operands = [step.parameter, step.gradient, step.learningRate] + step.state
       program.instructions.append(
         Instruction(
-          .optimizerStep(step.rule), inputs: operands.map { ids[ObjectIdentifier($0)]! },
-          outputs: [], section: .update, location: step.location))
+          .optimizerStep(step.rule), inputs: operands.map(id), outputs: [], section: .update, location: step.location))
     }
-    program.outputs = graph.outputs.map { ids[ObjectIdentifier($0.tensor)]! }
+    program.outputs = graph.outputs.map { id($0.tensor) }
     for (k, output) in graph.outputs.enumerated() where program.values[program.outputs[k]].name.isEmpty {
       program.values[program.outputs[k]].name = output.name
     }
     return LoweredProgram(program: program, bindings: bindings)
-  }
-
-  /// The identities of every node reachable from `roots`.
-  static func reachable(from roots: [Tensor]) -> Set<ObjectIdentifier> {
-    Set(topologicalOrder(roots).map(ObjectIdentifier.init))
-  }
-
-  /// The identities of every node reachable from `roots`, found by one
-  /// sweep back over `order` (a topological order holding the roots) rather
-  /// than a search of its own; a root outside `order` falls back to one.
-  static func reachable(from roots: [Tensor], in order: [Tensor]) -> Set<ObjectIdentifier> {
-    let rootSet = Set(roots.map(ObjectIdentifier.init))
-    var found = rootSet
-    var rootsSeen = 0
-    for node in order.reversed() where found.contains(ObjectIdentifier(node)) {
-      if rootSet.contains(ObjectIdentifier(node)) { rootsSeen += 1 }
-      for input in node.inputs { found.insert(ObjectIdentifier(input)) }
-    }
-    return rootsSeen == rootSet.count ? found : reachable(from: roots)
   }
 }
 

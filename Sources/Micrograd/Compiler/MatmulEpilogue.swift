@@ -18,6 +18,10 @@ struct MatmulEpilogue: Pass {
   let name = "matmul-epilogue"
 
   func run(_ program: inout Program) {
+    // Nothing to do without a product (the use lists alone cost a pass over every value).
+    guard program.instructions.contains(where: { if case .matmul = $0.operation { true } else { false } }) else {
+      return
+    }
     let uses = FusionUses(program)
     var instructions = program.instructions
     var absorbed: Set<Int> = []
@@ -25,7 +29,7 @@ struct MatmulEpilogue: Pass {
       guard case .matmul(let transposeA, let transposeB) = instructions[m].operation else { continue }
       let product = instructions[m]
       let value = product.outputs[0]
-      let readers = uses.users[value]
+      let readers = Array(uses.users(of: value))
       if let reason = refusal(value, readers, instructions, uses, program) {
         instructions[m].addNotes(["no epilogue: " + reason])
         continue
@@ -46,7 +50,8 @@ struct MatmulEpilogue: Pass {
         noteList: program.fusionNotes("fused matmul+\(kernel.stepNames)", members: [product, reader]))
       absorbed.insert(m)
     }
-    program.instructions = instructions.indices.filter { !absorbed.contains($0) }.map { instructions[$0] }
+    program.instructions =
+      absorbed.isEmpty ? instructions : instructions.indices.filter { !absorbed.contains($0) }.map { instructions[$0] }
   }
 
   /// Why the product `value` (read by `readers`) cannot take an epilogue,

@@ -22,10 +22,13 @@ struct ProgramUses {
     producer = Array(repeating: nil, count: program.values.count)
     isOutput = Array(repeating: false, count: program.values.count)
     firstAssign = [:]
-    for (index, instruction) in program.instructions.enumerated() {
-      for id in instruction.reads where readers[id].last != index { readers[id].append(index) }
-      for id in instruction.outputs { producer[id] = index }
-      for target in instruction.inPlaceTargets where firstAssign[target] == nil { firstAssign[target] = index }
+    // Fields read in place: copying each instruction cost more than the rest.
+    for index in program.instructions.indices {
+      for id in program.instructions[index].reads where readers[id].last != index { readers[id].append(index) }
+      for id in program.instructions[index].outputs { producer[id] = index }
+      for target in program.instructions[index].inPlaceTargets where firstAssign[target] == nil {
+        firstAssign[target] = index
+      }
     }
     for id in program.outputs { isOutput[id] = true }
   }
@@ -80,33 +83,6 @@ extension Instruction {
 }
 
 extension Program {
-  /// Makes every read of a key of `replacements` read its value instead: in
-  /// instruction inputs (never an assign's target) and in ``outputs``.
-  ///
-  /// Chains resolve (`a → b`, `b → c` reads `c`). A returned value keeps its
-  /// name: an unnamed temporary standing in for it takes it over.
-  mutating func replaceUses(_ replacements: [ValueID: ValueID]) {
-    guard !replacements.isEmpty else { return }
-    for index in instructions.indices {
-      for k in instructions[index].inputs.indices where !instructions[index].isInPlaceTarget(k) {
-        instructions[index].inputs[k] = Program.resolve(instructions[index].inputs[k], replacements)
-      }
-    }
-    for (k, old) in outputs.enumerated() {
-      let new = Program.resolve(old, replacements)
-      guard new != old else { continue }
-      outputs[k] = new
-      if values[new].role == .temporary && values[new].name.isEmpty { values[new].name = values[old].name }
-    }
-  }
-
-  /// `id` followed through `replacements` to the value that stands for it.
-  static func resolve(_ id: ValueID, _ replacements: [ValueID: ValueID]) -> ValueID {
-    var id = id
-    while let next = replacements[id], next != id { id = next }
-    return id
-  }
-
   /// The bytes of value `id` (float32 elements).
   func byteCount(of id: ValueID) -> Int {
     values[id].shape.count * MemoryLayout<Float>.size

@@ -17,6 +17,10 @@ struct ReductionFusion: Pass {
   let name = "reduction-fusion"
 
   func run(_ program: inout Program) {
+    // Nothing to do without a reduction (the use lists alone cost a pass over every value).
+    guard program.instructions.contains(where: { if case .reduce = $0.operation { true } else { false } }) else {
+      return
+    }
     let uses = FusionUses(program)
     var instructions = program.instructions
     var absorbed: Set<Int> = []
@@ -43,7 +47,8 @@ struct ReductionFusion: Pass {
         location: producer.location, noteList: program.fusionNotes(summary, members: [producer, reduction]))
       absorbed.insert(r)
     }
-    program.instructions = instructions.indices.filter { !absorbed.contains($0) }.map { instructions[$0] }
+    program.instructions =
+      absorbed.isEmpty ? instructions : instructions.indices.filter { !absorbed.contains($0) }.map { instructions[$0] }
   }
 
   /// Why `producer` (which makes `value`) cannot be folded into the
@@ -61,7 +66,7 @@ struct ReductionFusion: Pass {
       return "producer is in \(producer.section.rawValue), this in \(reduction.section.rawValue)"
     }
     if uses.isOutput[value] { return "%\(value) is a program output" }
-    if let other = uses.users[value].first(where: { $0 != r }) {
+    if let other = uses.users(of: value).first(where: { $0 != r }) {
       return "%\(value) is also read by \(program.noteLabel(program.instructions[other]))"
     }
     return nil

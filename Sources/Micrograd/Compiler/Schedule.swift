@@ -28,6 +28,8 @@ struct Schedule: Pass {
   var name: String { "schedule" }
 
   func run(_ program: inout Program) {
+    // One instruction has one order (and the tables by value would cost a pass over every value).
+    guard program.instructions.count > 1 else { return }
     schedule(&program)
   }
 
@@ -37,11 +39,12 @@ struct Schedule: Pass {
   @discardableResult
   func schedule(_ program: inout Program) -> Int {
     let instructions = program.instructions
-    let successors = Self.dependencies(instructions)
+    let reads = Self.distinctReads(instructions, valueCount: program.values.count)
+    let successors = Self.dependencies(instructions, reads: reads, valueCount: program.values.count)
     var waitingOn = Array(repeating: 0, count: instructions.count)
     for list in successors { for next in list { waitingOn[next] += 1 } }
-    let isOutput = Set(program.outputs)
-    let reads = instructions.map { Array(Set($0.reads)) }
+    var isOutput = Array(repeating: false, count: program.values.count)
+    for id in program.outputs { isOutput[id] = true }
     var remainingReads = Array(repeating: 0, count: program.values.count)
     var readers = Array(repeating: [Int](), count: program.values.count)
     for (index, list) in reads.enumerated() {
@@ -56,7 +59,7 @@ struct Schedule: Pass {
     func gain(_ index: Int) -> Int {
       var bytes = 0
       for id in reads[index]
-      where remainingReads[id] == 1 && program.values[id].role == .temporary && !isOutput.contains(id) {
+      where remainingReads[id] == 1 && program.values[id].role == .temporary && !isOutput[id] {
         bytes += program.byteCount(of: id)
       }
       for id in instructions[index].outputs { bytes -= program.byteCount(of: id) }
@@ -112,24 +115,46 @@ struct Schedule: Pass {
     }
   }
 
-  /// For each instruction, the later instructions that must run after it.
-  static func dependencies(_ instructions: [Instruction]) -> [[Int]] {
-    var successors = Array(repeating: Set<Int>(), count: instructions.count)
-    var lastWriter: [ValueID: Int] = [:]
-    var readersSinceWrite: [ValueID: [Int]] = [:]
-    for (index, instruction) in instructions.enumerated() {
-      for id in Set(instruction.reads) {
-        if let writer = lastWriter[id] { successors[writer].insert(index) }
-        readersSinceWrite[id, default: []].append(index)
+  /// For each instruction, the values it reads, each once, in order of
+  /// first read (marks by value rather than a set per instruction).
+  static func distinctReads(_ instructions: [Instruction], valueCount: Int) -> [[ValueID]] {
+    var lastReader = Array(repeating: -1, count: valueCount)
+    return instructions.indices.map { index in
+      var distinct: [ValueID] = []
+      for id in instructions[index].reads where lastReader[id] != index {
+        lastReader[id] = index
+        distinct.append(id)
       }
-      for id in instruction.outputs + instruction.inPlaceTargets {
-        if let writer = lastWriter[id] { successors[writer].insert(index) }
-        for reader in readersSinceWrite[id, default: []] where reader != index { successors[reader].insert(index) }
+      return distinct
+    }
+  }
+
+  /// For each instruction, the later instructions that must run after it,
+  /// in order, each once, given each one's ``distinctReads(_:valueCount:)``.
+  /// Writers and readers are tracked in arrays by value (of `valueCount`
+  /// values), not dictionaries.
+  static func dependencies(_ instructions: [Instruction], reads: [[ValueID]], valueCount: Int) -> [[Int]] {
+    var successors = Array(repeating: [Int](), count: instructions.count)
+    var lastWriter = Array(repeating: -1, count: valueCount)
+    var readersSinceWrite = Array(repeating: [Int](), count: valueCount)
+    for index in instructions.indices {
+      for id in reads[index] {
+        if lastWriter[id] >= 0 { successors[lastWriter[id]].append(index) }
+        readersSinceWrite[id].append(index)
+      }
+      for id in instructions[index].outputs + instructions[index].inPlaceTargets {
+        if lastWriter[id] >= 0 { successors[lastWriter[id]].append(index) }
+        for reader in readersSinceWrite[id] where reader != index { successors[reader].append(index) }
         lastWriter[id] = index
         readersSinceWrite[id] = []
       }
     }
-    return successors.map { $0.sorted() }
+    // Sorted, repeats dropped (a set per instruction did this before).
+    return successors.map { list in
+      var distinct: [Int] = []
+      for next in list.sorted() where distinct.last != next { distinct.append(next) }
+      return distinct
+    }
   }
 
   /// The most bytes of temporaries live at once when `program` runs in

@@ -55,46 +55,58 @@ struct Simplify: Pass {
   }
 
   func run(_ program: inout Program) {
-    var walk = Walk(program: program, uses: ProgramUses(program))
-    for instruction in program.instructions { walk.visit(instruction) }
-    walk.program.instructions = walk.kept
-    walk.program.replaceUses(walk.replacements)
-    program = walk.program
+    var walk = Walk(taking: &program)
+    for index in walk.program.instructions.indices { walk.visit(index) }
+    walk.finish()
+    swap(&walk.program, &program)
   }
 
-  /// The state of one walk over the program.
+  /// The state of one walk over the program, which rewrites instructions in
+  /// place (copying only those a rule changes) and drops the ones replaced.
   private struct Walk {
     var program: Program
     let uses: ProgramUses
-    var kept: [Instruction] = []
-    var replacements: [ValueID: ValueID] = [:]
+    /// Whether each instruction stays (false once folded or replaced).
+    var isKept: [Bool]
+    var replacements: ValueReplacements
     /// The kept instruction writing each value, as rewritten.
-    var producers = ProducerIndex()
+    var producers: ProducerIndex
     /// How many reads each value may have (never too few).
     var readCounts: [Int]
 
-    init(program: Program, uses: ProgramUses) {
-      self.program = program
-      self.uses = uses
+    /// A walk over `program`, which it takes over (its arrays are moved, not
+    /// copied, so appending values copies nothing); `program` is left empty.
+    init(taking program: inout Program) {
+      uses = ProgramUses(program)
+      isKept = Array(repeating: true, count: program.instructions.count)
+      replacements = ValueReplacements(count: program.values.count)
       readCounts = program.values.indices.map(uses.useCount)
+      producers = ProducerIndex(count: program.values.count)
+      self.program = Program()
+      swap(&self.program, &program)
     }
 
-    mutating func visit(_ original: Instruction) {
-      var instruction = original
-      for k in instruction.inputs.indices where !instruction.isInPlaceTarget(k) {
-        instruction.inputs[k] = Program.resolve(instruction.inputs[k], replacements)
+    /// Drops the instructions replaced and points every use at what stands for it.
+    mutating func finish() {
+      if isKept.contains(false) {
+        program.instructions = program.instructions.indices.filter { isKept[$0] }.map { program.instructions[$0] }
       }
-      guard instruction.inPlaceTargets.isEmpty else {
-        kept.append(instruction)
-        return
-      }
+      program.replaceUses(replacements)
+    }
+
+    mutating func visit(_ index: Int) {
+      program.resolveInputs(of: index, replacements)
+      guard program.instructions[index].inPlaceTargets.isEmpty else { return }
+      var instruction = program.instructions[index]
+      var rewritten = false
       rewriting: while true {
         if let outputs = Simplify.folded(instruction, program.values) {
           for (id, data) in zip(instruction.outputs, outputs) {
             program.values.append(Value(shape: program.values[id].shape, role: .constant(data)))
             readCounts.append(readCounts[id])
-            replacements[id] = program.values.count - 1
+            replacements.replace(id, with: program.values.count - 1)
           }
+          isKept[index] = false
           return
         }
         switch rewrite(instruction) {
@@ -103,16 +115,18 @@ struct Simplify: Pass {
         case .instruction(let simpler):
           for id in simpler.inputs where !instruction.inputs.contains(id) { readCounts[id] += 1 }
           instruction = simpler
+          rewritten = true
         case .value(let id):
           let output = instruction.outputs[0]
           guard uses.canReplace(output, with: id) else { break rewriting }
           readCounts[id] += readCounts[output]
-          replacements[output] = id
+          replacements.replace(output, with: id)
+          isKept[index] = false
           return
         }
       }
-      for id in instruction.outputs { producers.set(id, kept.count) }
-      kept.append(instruction)
+      for id in instruction.outputs { producers.set(id, index) }
+      if rewritten { program.instructions[index] = instruction }
     }
 
     func shape(_ id: ValueID) -> Shape { program.values[id].shape }
@@ -124,10 +138,10 @@ struct Simplify: Pass {
         guard let first = data.first, !first.isNaN, data.allSatisfy({ $0 == first }) else { return nil }
         return first
       }
-      guard let producer = producers.instruction(id, kept),
-        producer.operation == .expand || producer.operation == .reshape
+      guard let p = producers.position(of: id),
+        program.instructions[p].operation == .expand || program.instructions[p].operation == .reshape
       else { return nil }
-      return splat(producer.inputs[0])
+      return splat(program.instructions[p].inputs[0])
     }
 
     /// `x` if it has the output's shape, else `x` broadcast to it.
@@ -139,7 +153,8 @@ struct Simplify: Pass {
     func rewrite(_ instruction: Instruction) -> Rewrite {
       guard instruction.outputs.count == 1, let a = instruction.inputs.first else { return .same }
       let output = shape(instruction.outputs[0])
-      let source = producers.instruction(a, kept)
+      // Looked up only by the rules that read it (a copy of the instruction).
+      var source: Instruction? { producers.instruction(a, program.instructions) }
       switch instruction.operation {
       case .binary(let f):
         let b = instruction.inputs[1]
@@ -193,9 +208,9 @@ struct Simplify: Pass {
     func readingUnexpanded(_ instruction: Instruction) -> Rewrite {
       let output = shape(instruction.outputs[0])
       for (k, id) in instruction.inputs.enumerated() {
-        guard let source = producers.instruction(id, kept), source.operation == .expand else { continue }
+        guard let p = producers.position(of: id), program.instructions[p].operation == .expand else { continue }
         var inputs = instruction.inputs
-        inputs[k] = source.inputs[0]
+        inputs[k] = program.instructions[p].inputs[0]
         let broadcast = inputs.dropFirst().reduce(Optional(shape(inputs[0]))) { shape, id in
           shape.flatMap { Shape.broadcast($0, self.shape(id)) }
         }
@@ -205,18 +220,28 @@ struct Simplify: Pass {
     }
   }
 
-  /// The kept instruction writing each value, by its index among the kept
-  /// ones (an array by value, not a dictionary of instruction copies).
+  /// The kept instruction writing each value, by its index in the program
+  /// (an array by value, not a dictionary of instruction copies).
   private struct ProducerIndex {
-    private var index: [Int] = []
+    private var index: [Int]
+
+    /// None known yet, for a program of `count` values.
+    init(count: Int) {
+      index = Array(repeating: -1, count: count)
+    }
 
     mutating func set(_ id: ValueID, _ position: Int) {
       if id >= index.count { index += Array(repeating: -1, count: id + 1 - index.count) }
       index[id] = position
     }
 
-    func instruction(_ id: ValueID, _ kept: [Instruction]) -> Instruction? {
-      id < index.count && index[id] >= 0 ? kept[index[id]] : nil
+    /// The position of the instruction writing `id`, if one does.
+    func position(of id: ValueID) -> Int? {
+      id < index.count && index[id] >= 0 ? index[id] : nil
+    }
+
+    func instruction(_ id: ValueID, _ instructions: [Instruction]) -> Instruction? {
+      position(of: id).map { instructions[$0] }
     }
   }
 

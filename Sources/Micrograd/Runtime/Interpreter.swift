@@ -77,24 +77,28 @@ final class Interpreter: @unchecked Sendable {
     }
     let planned = needed.map { Storage(count: $0) }
     var storages: [Storage] = []
-    var used = Set(program.outputs)
-    for instruction in program.instructions {
-      used.formUnion(instruction.inputs)
-      used.formUnion(instruction.outputs)
+    storages.reserveCapacity(values.count)
+    // Flags by value, not a set: a long chain leaves many values no instruction touches.
+    var used = Array(repeating: false, count: values.count)
+    for id in program.outputs { used[id] = true }
+    for index in program.instructions.indices {
+      for id in program.instructions[index].inputs { used[id] = true }
+      for id in program.instructions[index].outputs { used[id] = true }
     }
     var buffers: [UnsafeMutablePointer<Float>] = []
-    for (id, value) in values.enumerated() {
+    buffers.reserveCapacity(values.count)
+    for id in values.indices {
       let storage: Storage
-      switch value.role {
+      switch values[id].role {
       case .parameter, .state, .captured: storage = lowered.bindings[id]!.storage
       case .constant(let data): storage = Storage(data)
-      case .input: storage = Storage(count: value.shape.count)
+      case .input: storage = Storage(count: values[id].shape.count)
       case .temporary:
         if let buffer = plan?.buffer[id] {
           storage = planned[buffer]
         } else {
           // Values no instruction touches any more (dropped by a pass) get no memory.
-          storage = used.contains(id) ? Storage(count: value.shape.count) : Storage.placeholder
+          storage = used[id] ? Storage(count: values[id].shape.count) : Storage.placeholder
         }
       }
       storages.append(storage)

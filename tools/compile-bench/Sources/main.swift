@@ -3,7 +3,8 @@
 //           (forward, and value-and-grad) and (b) a 50-layer, 64-wide MLP forward + backward
 //   sweep   value-and-grad programs from about 1k to 100k lowered instructions, a chain and
 //           a deep narrow MLP, with time per instruction, so growth is visible
-//   stages  the largest sweep cases split into trace, lowering, each pass, interpreter setup, free
+//   stages  B4's 100k forward chain and the largest sweep cases split into trace, lowering, each
+//           pass, interpreter setup, free (b4-stages: the forward chain only)
 // "trace + compile" is what a fresh CompiledFunction's first `program(for:)` costs: tracing
 // (forward and the backward rules), lowering, every pass and preparing the interpreter.
 import Foundation
@@ -192,6 +193,40 @@ func stages(_ parameters: [Tensor], shapes: [Shape], _ f: ([Tensor]) -> Tensor) 
   return marks
 }
 
+/// The same split for B4's own workload: a forward chain of `length` ops
+/// (×1.001, +0.001, tanh, sigmoid in turn, as micrograd-bench's) on a
+/// 1024-vector, compiled with `compile` (no gradient).
+func forwardStages(length: Int) -> [(String, UInt64)] {
+  var marks: [(String, UInt64)] = [("start", cpuNow())]
+  var lowered: LoweredProgram?
+  do {
+    var graph = TracedGraph()
+    let output = Trace.record {
+      let x = Trace.input([1024], site: CallSite(#fileID, #line))
+      graph.inputs = [("x0", x)]
+      var y = x
+      for k in 0..<length {
+        switch k % 4 {
+        case 0: y = y * 1.001
+        case 1: y = y + 0.001
+        case 2: y = tanh(y)
+        default: y = sigmoid(y)
+        }
+      }
+      return y
+    }
+    graph.outputs = [("y0", output)]
+    graph.forwardRoots = [output]
+    marks.append(("trace", cpuNow()))
+    lowered = try! Compiler.compile(graph) { name, _ in marks.append((name, cpuNow())) }
+  }
+  marks.append(("free graph", cpuNow()))
+  let interpreter = Interpreter(lowered!)
+  marks.append(("interpreter", cpuNow()))
+  _ = interpreter
+  return marks
+}
+
 func printStages(_ title: String, _ marks: [(String, UInt64)], instructions: Int) {
   print("\(title): \(instructions) lowered instructions")
   for k in 1..<marks.count {
@@ -206,7 +241,14 @@ func printStages(_ title: String, _ marks: [(String, UInt64)], instructions: Int
     String(format: "%9.2f CPU ms", milliseconds(marks.last!.1 - marks[0].1)))
 }
 
+/// B4's chain split into stages (run twice: the first warms the allocator).
+func forwardStagesReport(target: Int) {
+  _ = forwardStages(length: target)
+  printStages("B4 chain \(target) fwd", forwardStages(length: target), instructions: target)
+}
+
 func stagesReport(target: Int) {
+  forwardStagesReport(target: target)
   let chain = scaled(target, small: 100) { chainValueAndGrad($0, size: 256) }
   let length = Int(chain.name.split(separator: " ")[1])!
   let w = Tensor.ones([256], requiresGrad: true)
@@ -245,6 +287,7 @@ for command in arguments.isEmpty ? ["b4", "sweep"] : arguments {
   case "b4": b4(repeats: repeats)
   case "sweep": sweep(repeats: repeats)
   case "stages": stagesReport(target: target)
-  default: print("unknown measurement \(command); use b4, sweep, stages [--repeats N] [--nodes N]")
+  case "b4-stages": forwardStagesReport(target: target)
+  default: print("unknown measurement \(command); use b4, sweep, stages, b4-stages [--repeats N] [--nodes N]")
   }
 }
