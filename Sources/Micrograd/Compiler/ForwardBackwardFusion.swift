@@ -36,13 +36,19 @@ struct ForwardBackwardFusion: Pass {
     for value in program.outputs { readers[value] += 1 }
     for c in instructions.indices {
       guard let consumer = instructions[c], consumer.section == .backward, consumer.outputs.count >= 1,
-        let consumerKernel = Self.kernel(of: consumer)
+        consumer.operation.isElementwise || Self.isFused(consumer.operation)
       else { continue }
       let candidates = Set(consumer.inputs.compactMap { producer[$0] }).sorted()
       for p in candidates {
         guard let forward = instructions[p], forward.section == .forward else { continue }
+        switch forward.operation {
+        case .fused, .fusedReduce: break
+        default: continue
+        }
         let (reading, expands) = Self.readingThroughExpands(consumer, before: p, instructions, producer)
-        guard Self.mayJoin(reading, forward, at: p, producer, program) else { continue }
+        guard Self.mayJoin(reading, forward, at: p, producer, program),
+          let consumerKernel = Self.kernel(of: consumer)
+        else { continue }
         for (value, q) in expands {
           readers[value] -= 1
           readers[instructions[q]!.inputs[0]] += 1
@@ -60,6 +66,11 @@ struct ForwardBackwardFusion: Pass {
       }
     }
     program.instructions = instructions.compactMap { $0 }
+  }
+
+  static func isFused(_ operation: Operation) -> Bool {
+    if case .fused = operation { return true }
+    return false
   }
 
   /// The consumer's elementwise body: a `fused` kernel, or one elementwise
