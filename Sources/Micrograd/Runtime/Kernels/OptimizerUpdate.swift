@@ -26,7 +26,19 @@ enum OptimizerUpdate {
       let c = SGDCoefficients(
         negativeLearningRate: Float(-lr), momentum: Float(momentum), gradientWeight: Float(1 - dampening),
         weightDecay: Float(weightDecay), nesterov: nesterov)
-      sgd(parameter, gradient, momentumBuffer: momentum != 0 ? buffers[0] : nil, isFirstStep: t == 1, count: count, c)
+      let buffer = momentum != 0 ? buffers[0] : nil
+      typealias Context = (
+        UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>?, Bool, SGDCoefficients
+      )
+      // Elements are independent: a large parameter is split across the cores (same bits).
+      Parallel.forRange(
+        count, minimumChunk: Elementwise.parallelChunk, context: (parameter, gradient, buffer, t == 1, c)
+      ) { context, start, end in
+        let (parameter, gradient, buffer, isFirstStep, c) = context.load(as: Context.self)
+        OptimizerUpdate.sgd(
+          parameter + start, gradient + start, momentumBuffer: buffer.map { $0 + start }, isFirstStep: isFirstStep,
+          count: end - start, c)
+      }
     case .adam(let beta1, let beta2, let epsilon, let weightDecay, let decoupled):
       let biasCorrection1 = 1 - Foundation.pow(beta1, t)
       let biasCorrection2 = 1 - Foundation.pow(beta2, t)
@@ -34,7 +46,18 @@ enum OptimizerUpdate {
         negativeStepSize: Float(-(lr / biasCorrection1)), biasCorrection2Root: Float(biasCorrection2.squareRoot()),
         epsilon: Float(epsilon), averageWeight: Float(1 - beta1), beta2: Float(beta2), squaredWeight: Float(1 - beta2),
         weightDecay: decoupled ? 0 : Float(weightDecay), decayFactor: decoupled ? Float(1 - lr * weightDecay) : 1)
-      adam(parameter, gradient, average: buffers[0], squaredAverage: buffers[1], count: count, c)
+      typealias Context = (
+        UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
+        AdamCoefficients
+      )
+      Parallel.forRange(
+        count, minimumChunk: Elementwise.parallelChunk, context: (parameter, gradient, buffers[0], buffers[1], c)
+      ) { context, start, end in
+        let (parameter, gradient, average, squared, c) = context.load(as: Context.self)
+        OptimizerUpdate.adam(
+          parameter + start, gradient + start, average: average + start, squaredAverage: squared + start,
+          count: end - start, c)
+      }
     }
   }
 
