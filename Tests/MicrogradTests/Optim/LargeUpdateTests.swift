@@ -25,7 +25,7 @@ import Testing
         return b
       }
     }
-    let (split, single) = (UnsafeMutablePointer<Float>.allocate(capacity: count), start)
+    let split = UnsafeMutablePointer<Float>.allocate(capacity: count)
     split.initialize(from: start, count: count)
     let (splitBuffers, singleBuffers) = (buffers(), buffers())
     defer {
@@ -33,7 +33,7 @@ import Testing
       for b in splitBuffers + singleBuffers { b.deallocate() }
     }
     var (splitStep, singleStep): (Float, Float) = (0, 0)
-    var expected = single
+    var expected = start
     for _ in 0..<3 {
       gradient.withUnsafeBufferPointer { g in
         OptimizerUpdate.apply(

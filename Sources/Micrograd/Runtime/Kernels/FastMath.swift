@@ -20,7 +20,29 @@ enum FastMath {
     // [-150, 128] and the scaling below overflows or underflows by itself.
     // A NaN passes the clamp (min and max keep their first argument then)
     // and every step after, so it needs no select.
-    let clamped = min(max(x, -104), 88.8)
+    let (y, k) = reduced(min(max(x, -104), 88.8))
+    // 2^k in two factors, each a normal float, so the product rounds once
+    // even when the result is denormal or overflows.
+    let half = k >> 1
+    return y * powerOfTwo(half) * powerOfTwo(k &- half)
+  }
+
+  /// `e^x` for the denominators of ``tanh(_:)`` and ``sigmoid(_:)``: as
+  /// ``exp(_:)`` wherever its result is a normal float or overflows, and at
+  /// most `e^-86` below (where ``exp(_:)`` goes on into denormals). Added to
+  /// 1, both give exactly 1 there, so the callers' results are the same bit
+  /// for bit; scaling by `2^(k-1)·2` in one factor saves the split.
+  @inline(__always)
+  static func expOfDenominator(_ x: Float) -> Float {
+    let (y, k) = reduced(min(max(x, -86), 88.8))
+    // k is in [-124, 128]: 2^(k-1) is a normal float, and doubling rounds once.
+    return y * powerOfTwo(k &- 1) * 2
+  }
+
+  /// The range reduction and polynomial both exps share: `e^x = 2^k · y`
+  /// for a clamped `x`, with `y = e^r` and `|r| ≤ ln 2 / 2`.
+  @inline(__always)
+  static func reduced(_ clamped: Float) -> (y: Float, k: Int32) {
     // Round x·log2(e) to the nearest integer by adding 1.5·2^23: the integer
     // lands in the low mantissa bits (no float-to-int conversion, which traps).
     let shifter: Float = 12_582_912
@@ -35,35 +57,7 @@ enum FastMath {
     p = p * r + 4.166_579_589_4e-2
     p = p * r + 1.666_666_545_9e-1
     p = p * r + 5.000_000_120_1e-1
-    let y = p * (r * r) + r + 1
-    // 2^k in two factors, each a normal float, so the product rounds once
-    // even when the result is denormal or overflows.
-    let half = k >> 1
-    return y * powerOfTwo(half) * powerOfTwo(k &- half)
-  }
-
-  /// `e^x` for the denominators of ``tanh(_:)`` and ``sigmoid(_:)``: as
-  /// ``exp(_:)`` wherever its result is a normal float or overflows, and at
-  /// most `e^-86` below (where ``exp(_:)`` goes on into denormals). Added to
-  /// 1, both give exactly 1 there, so the callers' results are the same bit
-  /// for bit; scaling by `2^(k-1)·2` in one factor saves the split.
-  @inline(__always)
-  static func expOfDenominator(_ x: Float) -> Float {
-    let clamped = min(max(x, -86), 88.8)
-    let shifter: Float = 12_582_912
-    let shifted = clamped * 1.442_695_04 + shifter
-    let k = Int32(bitPattern: shifted.bitPattern) &- Int32(bitPattern: shifter.bitPattern)
-    let fk = shifted - shifter
-    let r = (clamped - fk * 0.693_359_375) - fk * -2.121_944_40e-4
-    var p: Float = 1.987_569_150_0e-4
-    p = p * r + 1.398_199_950_7e-3
-    p = p * r + 8.333_451_907_3e-3
-    p = p * r + 4.166_579_589_4e-2
-    p = p * r + 1.666_666_545_9e-1
-    p = p * r + 5.000_000_120_1e-1
-    let y = p * (r * r) + r + 1
-    // k is in [-124, 128]: 2^(k-1) is a normal float, and doubling rounds once.
-    return y * powerOfTwo(k &- 1) * 2
+    return (p * (r * r) + r + 1, k)
   }
 
   /// `2^n` for `n` in [-126, 127], built from its exponent bits.

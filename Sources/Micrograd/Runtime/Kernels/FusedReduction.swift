@@ -120,40 +120,36 @@ enum FusedReduction {
       let (dims, outStrides) = (self.dims, self.outStrides)
       let last = dims.count - 1
       var offset = self.offset
-      do {
-        do {
-          var done = 0
-          while done < count {
-            var run = min(length - index[last], count - done)
-            if f == .sum && inner == 0 {
-              // A sum's run goes through the lanes, block by block.
-              let within = index[last] % BlockedSum.blockLength
-              run = min(run, BlockedSum.blockLength - within)
-              lanes.add(values + done, run, at: within)
-              let end = index[last] + run
-              if end % BlockedSum.blockLength == 0 || end == length {
-                out[offset] += lanes.total
-                lanes = BlockedSum.Lanes()
-              }
-            } else {
-              FusedReduction.accumulate(f, values + done, run, into: out + offset, stride: inner)
-            }
-            done += run
-            index[last] += run
-            offset += run * inner
-            if index[last] < length { continue }
-            offset -= length * inner
-            index[last] = 0
-            var axis = last - 1
-            while axis >= 0 {
-              index[axis] += 1
-              offset += outStrides[axis]
-              if index[axis] < dims[axis] { break }
-              offset -= index[axis] * outStrides[axis]
-              index[axis] = 0
-              axis -= 1
-            }
+      var done = 0
+      while done < count {
+        var run = min(length - index[last], count - done)
+        if f == .sum && inner == 0 {
+          // A sum's run goes through the lanes, block by block.
+          let within = index[last] % BlockedSum.blockLength
+          run = min(run, BlockedSum.blockLength - within)
+          lanes.add(values + done, run, at: within)
+          let end = index[last] + run
+          if end % BlockedSum.blockLength == 0 || end == length {
+            out[offset] += lanes.total
+            lanes = BlockedSum.Lanes()
           }
+        } else {
+          FusedReduction.accumulate(f, values + done, run, into: out + offset, stride: inner)
+        }
+        done += run
+        index[last] += run
+        offset += run * inner
+        if index[last] < length { continue }
+        offset -= length * inner
+        index[last] = 0
+        var axis = last - 1
+        while axis >= 0 {
+          index[axis] += 1
+          offset += outStrides[axis]
+          if index[axis] < dims[axis] { break }
+          offset -= index[axis] * outStrides[axis]
+          index[axis] = 0
+          axis -= 1
         }
       }
       self.offset = offset
