@@ -1,3 +1,4 @@
+import Foundation
 import Micrograd
 
 /// B2: a large MLP step. 784-512-512-10 with ReLU, batch 256, softmax
@@ -55,6 +56,10 @@ enum LargeMLPStep {
         step = try compile(setup.model, optimizer: optimizer) { x, y in setup.loss(x, y) }
       } catch {
         fatalError("B2: compiling the MLP step failed: \(error)")
+      }
+      if options.printPrograms {
+        let program = try! step.program(for: [setup.images.shape, setup.classes.shape])
+        FileHandle.standardError.write(Data("\(program)\n".utf8))
       }
       let seconds = try! time(runs: runs, warmup: 5) { try step(setup.images, setup.classes) }
       report(

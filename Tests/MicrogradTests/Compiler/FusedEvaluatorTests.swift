@@ -66,6 +66,29 @@ import Testing
     for (f, e) in zip(fused, expected) { #expect(f.map(\.bitPattern) == e.map(\.bitPattern)) }
   }
 
+  /// Each lane's rows, gather counter and scratch start on their own pair
+  /// of cache lines, so two cores never write to one line.
+  @Test func lanesShareNoCacheLine() {
+    let kernel = FusedKernel(inputCount: 3, steps: [.init(.binary(.add), [0, 1]), .init(.unary(.tanh), [3])], outputs: [4])
+    let shape: Shape = [1 << 17]
+    let inputs = (0..<3).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: shape.count) }
+    defer { for p in inputs { p.deallocate() } }
+    let plan = FusedEvaluator.Plan(
+      kernel, shape, inputs.map { UnsafePointer($0) }, [shape, [1], shape], outputs: [inputs[2]])
+    let line = FusedEvaluator.linePair
+    for (base, stride, size) in [
+      (Int(bitPattern: plan.rows), plan.rowStride, MemoryLayout<UnsafePointer<Float>>.stride),
+      (Int(bitPattern: plan.counter), plan.counterStride, MemoryLayout<Int>.stride),
+      (Int(bitPattern: plan.scratch), plan.scratchStride, MemoryLayout<Float>.stride),
+    ] {
+      #expect(stride * size % line == 0)
+      #expect(base % line == 0)
+    }
+    #expect(plan.lanes == Parallel.threadCount)
+    #expect(plan.rowStride >= plan.registerCount)
+    #expect(plan.scratchStride >= plan.slotCount * plan.blockLength)
+  }
+
   @Test func epilogueOverwritesTheProductInPlace() {
     var random = TestRandom(seed: 49)
     let shape: Shape = [9, 130]

@@ -66,7 +66,10 @@ enum FusedReduction {
     let splits: Bool
     let blockCount: Int
     let blockSums: UnsafeMutablePointer<Float>
+    /// Lane `l`'s running sum is `laneSums[l * laneSumStride]`: a pair of
+    /// cache lines each, so the lanes never write to the same line.
     let laneSums: UnsafeMutablePointer<BlockedSum.Lanes>
+    let laneSumStride = FusedEvaluator.padded(1, MemoryLayout<BlockedSum.Lanes>.stride)
 
     init(
       _ kernel: FusedKernel, _ f: ReductionFunction, axes: [Int], _ inputs: [UnsafePointer<Float>],
@@ -89,8 +92,8 @@ enum FusedReduction {
       index.initialize(repeating: 0, count: dims.count)
       blockCount = splits ? (shape.count + BlockedSum.blockLength - 1) / BlockedSum.blockLength : 0
       blockSums = .allocate(capacity: max(1, blockCount))
-      laneSums = .allocate(capacity: evaluator.lanes)
-      laneSums.initialize(repeating: BlockedSum.Lanes(), count: evaluator.lanes)
+      laneSums = FusedEvaluator.allocateLines(evaluator.lanes * laneSumStride)
+      laneSums.initialize(repeating: BlockedSum.Lanes(), count: evaluator.lanes * laneSumStride)
     }
 
     deinit {
@@ -104,11 +107,12 @@ enum FusedReduction {
     @inline(__always)
     func accumulate(_ values: UnsafePointer<Float>, _ count: Int, at start: Int, lane: Int) {
       let within = start % BlockedSum.blockLength
-      laneSums[lane].add(values, count, at: within)
+      let sums = laneSums + lane * laneSumStride
+      sums.pointee.add(values, count, at: within)
       let end = start + count
       if end % BlockedSum.blockLength == 0 || end == length {
-        blockSums[start / BlockedSum.blockLength] = laneSums[lane].total
-        laneSums[lane] = BlockedSum.Lanes()
+        blockSums[start / BlockedSum.blockLength] = sums.pointee.total
+        sums.pointee = BlockedSum.Lanes()
       }
     }
 
