@@ -69,7 +69,8 @@ import Testing
   /// Each lane's rows, gather counter and scratch start on their own pair
   /// of cache lines, so two cores never write to one line.
   @Test func lanesShareNoCacheLine() {
-    let kernel = FusedKernel(inputCount: 3, steps: [.init(.binary(.add), [0, 1]), .init(.unary(.tanh), [3])], outputs: [4])
+    let kernel = FusedKernel(
+      inputCount: 3, steps: [.init(.binary(.add), [0, 1]), .init(.unary(.tanh), [3])], outputs: [4])
     let shape: Shape = [1 << 17]
     let inputs = (0..<3).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: shape.count) }
     defer { for p in inputs { p.deallocate() } }
