@@ -80,9 +80,13 @@ struct CapturedStack: @unchecked Sendable {
     return addresses.lazy.compactMap { found[$0] ?? nil }.first ?? .unknown
   }
 
-  private static func isLibrary(_ path: String) -> Bool {
-    path.contains("/Sources/Micrograd/") || path.hasPrefix("/home/build-user/") || path.contains("/swift/stdlib/")
-      || path.contains("/swift-corelibs-") || path.contains("/swift-testing/")
+  /// Whether `path` is a source file of this library or of Swift itself.
+  /// Release builds record some paths relative to the package
+  /// (`Sources/Micrograd/Tensor/…`), so a path is read as if it began with `/`.
+  static func isLibrary(_ path: String) -> Bool {
+    let path = path.hasPrefix("/") ? path : "/" + path
+    return path.contains("/Sources/Micrograd/") || path.hasPrefix("/home/build-user/")
+      || path.contains("/swift/stdlib/") || path.contains("/swift-corelibs-") || path.contains("/swift-testing/")
   }
 
   /// `Module/File.swift`, as `#fileID` spells it: the module comes from the
