@@ -15,6 +15,7 @@ enum Compiler {
   static var passes: [any Pass] {
     [
       Simplify(), CommonSubexpressionElimination(), DeadCodeElimination(), ElementwiseFusion(), MatmulEpilogue(),
+      SGDProductFolding(),
       ReductionFusion(), ForwardBackwardFusion(), Schedule(), MemoryPlanner(),
     ]
   }

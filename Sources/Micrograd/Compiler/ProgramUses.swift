@@ -68,6 +68,7 @@ extension Instruction {
     switch operation {
     case .assign: [inputs[0]]
     case .optimizerStep: [inputs[0]] + inputs[3...]
+    case .sgdProduct: [inputs[0], inputs[4]]
     default: []
     }
   }
@@ -77,6 +78,7 @@ extension Instruction {
     switch operation {
     case .assign: position == 0
     case .optimizerStep: position == 0 || position >= 3
+    case .sgdProduct: position == 0 || position == 4
     default: false
     }
   }

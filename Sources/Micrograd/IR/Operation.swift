@@ -49,6 +49,12 @@ public enum Operation: Hashable, Sendable {
   /// parameter, gradient, learning rate (a scalar given at each run), step
   /// count (state, incremented), then the rule's buffers; no outputs.
   case optimizerStep(OptimizerRule)
+  /// A plain SGD step whose gradient is a matrix product, never stored:
+  /// `parameter ← parameter − lr·op(a)·op(b)` as one `sgemm` (β = 1,
+  /// α = −lr). Inputs: parameter, `a`, `b`, learning rate, step count
+  /// (state, incremented); no outputs. Made by the compiler from a `matmul`
+  /// read only by an `sgd` without momentum or weight decay.
+  case sgdProduct(transposeA: Bool, transposeB: Bool)
   /// Several elementwise ops run as one pass over the data. An output may
   /// share a buffer with an input of the kernel's own shape, no other.
   case fused(FusedKernel)
@@ -85,6 +91,7 @@ public enum Operation: Hashable, Sendable {
     case .matmul: "matmul"
     case .assign: "assign"
     case .optimizerStep(let rule): rule.name
+    case .sgdProduct: "sgd+matmul"
     case .fused: "fused"
     case .fusedReduce(_, let f, _): "fused+" + Operation.reduce(f, axes: []).name
     case .matmulEpilogue: "matmul+fused"

@@ -81,6 +81,19 @@ extension Operation {
       let operands = [inputs[1]] + inputs[4...]
       return operands.allSatisfy { $0 == inputs[0] }
         ? nil : "the gradient and state should have the parameter's shape \(irType(inputs[0])): \(irTypes(inputs))"
+    case .sgdProduct(let transposeA, let transposeB):
+      guard inputs[3] == [] && inputs[4] == [] else {
+        return "the learning rate and step count should be f32[], not \(irType(inputs[3])) and \(irType(inputs[4]))"
+      }
+      guard inputs[0].rank == 2 && inputs[1].rank == 2 && inputs[2].rank == 2 else {
+        return "the parameter and both factors should be matrices: \(irTypes(Array(inputs[0...2])))"
+      }
+      switch ShapeRules.matmul(inputs[1], transposeA, inputs[2], transposeB) {
+      case .failure(let error): return error.message
+      case .success(let product):
+        return product == inputs[0]
+          ? nil : "the product \(irType(product)) should have the parameter's shape \(irType(inputs[0]))"
+      }
     case .fused:
       return kernelShapeProblem(kernel: result, inputs: inputs, outputs: outputs)
     case .fusedReduce(_, _, let axes):
@@ -128,6 +141,7 @@ extension Operation {
     case .assign: (inputRange, outputCount) = (2...2, 0)
     case .optimizerStep(let rule):
       (inputRange, outputCount) = ((4 + rule.bufferCount)...(4 + rule.bufferCount), 0)
+    case .sgdProduct: (inputRange, outputCount) = (5...5, 0)
     case .fused(let kernel), .fusedReduce(let kernel, _, _):
       guard kernel.inputCount >= 0 else { return "the kernel has \(kernel.inputCount) inputs" }
       (inputRange, outputCount) = (kernel.inputCount...kernel.inputCount, max(kernel.outputs.count, 1))

@@ -25,6 +25,12 @@ extension ProgramReader {
     }
     switch name {
     case "sgd":
+      if scanner.take("+") {
+        guard let product = scanner.identifier(), let (transposeA, transposeB) = Self.matmulSpellings[product] else {
+          throw scanner.expected("a matrix product after 'sgd+' (matmul, matmul.nt, matmul.tn or matmul.tt)")
+        }
+        return .sgdProduct(transposeA: transposeA, transposeB: transposeB)
+      }
       try scanner.expect("[", "'[' and SGD's hyper-parameters")
       let momentum = try double(of: "momentum")
       try scanner.expect(",", "',' and dampening=")

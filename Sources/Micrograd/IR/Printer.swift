@@ -151,6 +151,8 @@ extension Program: CustomStringConvertible {
     case .oneHot(let classes): return "one_hot[classes=\(classes)]"
     case .embeddingBackward(let rows): return "embedding_backward[rows=\(rows)]"
     case .custom(let name): return "custom[" + name + "]"
+    case .sgdProduct(let ta, let tb):
+      return "sgd+" + spelling(.matmul(transposeA: ta, transposeB: tb))
     case .optimizerStep(let rule):
       switch rule {
       case .sgd(let momentum, let dampening, let weightDecay, let nesterov):

@@ -192,6 +192,15 @@ struct ProgramValidator {
       for state in instruction.inputs.dropFirst(3) where values[state].role != .state {
         throw instructionError(index, "%\(state) is \(Self.roleName(values[state].role)), not optimizer state")
       }
+    case .sgdProduct:
+      guard instruction.inputs.count == 5 else { return }
+      let (parameter, step) = (instruction.inputs[0], instruction.inputs[4])
+      guard values[parameter].role == .parameter else {
+        throw instructionError(index, "updates %\(parameter), which is \(Self.roleName(values[parameter].role))")
+      }
+      guard values[step].role == .state else {
+        throw instructionError(index, "%\(step) is \(Self.roleName(values[step].role)), not optimizer state")
+      }
     default: break
     }
   }

@@ -32,11 +32,7 @@ extension Interpreter {
   /// working in place, the buffers it updates (an optimizer step's
   /// parameter and state, an assignment's target).
   static func writtenValues(_ instruction: Instruction) -> [ValueID] {
-    if instruction.operation == .assign { return [instruction.inputs[0]] }
-    if case .optimizerStep = instruction.operation {
-      return [instruction.inputs[0]] + instruction.inputs[3...]
-    }
-    return instruction.outputs
+    instruction.outputs.isEmpty ? instruction.inPlaceTargets : instruction.outputs
   }
 
   /// Runs every instruction once, checking what it wrote for NaN and

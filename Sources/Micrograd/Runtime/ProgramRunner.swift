@@ -124,10 +124,7 @@ public final class ProgramRunner {
 
   /// Whether the program updates weights in place (optimizer steps or assignments): a training step.
   public var isTraining: Bool {
-    program.instructions.contains {
-      if case .optimizerStep = $0.operation { return true }
-      return $0.operation == .assign
-    }
+    program.instructions.contains { !$0.inPlaceTargets.isEmpty }
   }
 }
 

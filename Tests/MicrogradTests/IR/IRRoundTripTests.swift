@@ -50,7 +50,7 @@ import Testing
     for name in [
       "neg", "add", "select", "sum", "max", "logsumexp", "reshape", "expand", "permute", "slice", "slice_scatter",
       "concatenate", "one_hot", "matmul", "matmul+fused", "fused", "fused+sum", "fused+max", "assign", "adam",
-      "sgd", "adamw", "embedding", "embedding_backward", "custom",
+      "sgd", "sgd+matmul", "adamw", "embedding", "embedding_backward", "custom",
     ] {
       #expect(operations.contains(name), "no \(name) in 400 programs")
     }

@@ -223,6 +223,19 @@ struct RandomProgram {
         emit(.assign, [parameter, gradient], [])
         return
       }
+      if parameterShape.rank == 2 && pick(3) == 0 {
+        // SGD folded into the product making its gradient.
+        let (transposeA, transposeB, k) = (pick(2) == 0, pick(2) == 0, 1 + pick(4))
+        let (m, n) = (parameterShape[0], parameterShape[1])
+        let a = leaf(.input, transposeA ? [k, m] : [m, k])
+        let b = leaf(.input, transposeB ? [n, k] : [k, n])
+        let learningRate = self.learningRate ?? leaf(.input, [])
+        self.learningRate = learningRate
+        emit(
+          .sgdProduct(transposeA: transposeA, transposeB: transposeB),
+          [parameter, a, b, learningRate, leaf(.state, [])], [])
+        return
+      }
       let rules: [OptimizerRule] = [
         .sgd(momentum: 0, dampening: 0, weightDecay: 0, nesterov: false),
         .sgd(momentum: 0.9, dampening: 0.1, weightDecay: 1e-4, nesterov: false),

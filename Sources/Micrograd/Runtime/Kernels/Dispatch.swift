@@ -18,6 +18,16 @@ enum Kernels {
         count: inputShapes[0].count)
       return
     }
+    if case .sgdProduct(let transposeA, let transposeB) = operation {
+      // In place: parameter, a, b, learning rate, step count.
+      let (m, n) = (inputShapes[0][0], inputShapes[0][1])
+      let k = transposeA ? inputShapes[1][0] : inputShapes[1][1]
+      UnsafeMutablePointer(mutating: inputs[4])[0] += 1
+      Gemm.multiply(
+        inputs[1], transposeA: transposeA, inputs[2], transposeB: transposeB, UnsafeMutablePointer(mutating: inputs[0]),
+        m: m, n: n, k: k, scale: -inputs[3][0], accumulate: true)
+      return
+    }
     let out = outputs[0]
     let shape = outputShapes[0]
     switch operation {
@@ -66,7 +76,7 @@ enum Kernels {
       CustomOpRegistry.run(name, inputs, inputShapes, out, shape)
     case .matmul(let transposeA, let transposeB):
       Gemm.batched(inputs[0], inputShapes[0], transposeA, inputs[1], inputShapes[1], transposeB, out, shape)
-    case .optimizerStep: break  // handled above: it has no output
+    case .optimizerStep, .sgdProduct: break  // handled above: no output
     case .fused(let kernel):
       FusedEvaluator.run(FusedEvaluator.Plan(kernel, shape, inputs, inputShapes, outputs: outputs))
     case .fusedReduce(let kernel, let f, let axes):
