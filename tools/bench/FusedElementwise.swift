@@ -41,12 +41,18 @@ enum FusedElementwise {
         report(
           Measurement(
             workload: forward, system: "micrograd-compiled", seconds: seconds, extra: forwardExtra))
+        if options.printProfiles {
+          FileHandle.standardError.write(Data("# \(forward)\n\(try! f.profile(runs: runs))\n".utf8))
+        }
         x.requiresGrad = true
         let g = compileValueAndGrad(withRespectTo: [x]) { _ in expression(x).sum() }
         if options.printPrograms { FileHandle.standardError.write(Data("\(try! g.program(for: []))\n".utf8)) }
         let gradient = try! time(runs: runs, warmup: warmup) { _ = try g() }
         var gradientExtra = extra(gradient, count: count)
         gradientExtra["result_hash"] = resultHash(try! g())
+        if options.printProfiles {
+          FileHandle.standardError.write(Data("# \(both)\n\(try! g.profile(runs: runs))\n".utf8))
+        }
         x.requiresGrad = false
         report(
           Measurement(

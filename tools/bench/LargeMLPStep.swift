@@ -64,6 +64,10 @@ enum LargeMLPStep {
       let seconds = try! time(runs: runs, warmup: 5) { try step(setup.images, setup.classes) }
       report(
         Measurement(workload: "B2-mlp-step", system: "micrograd-compiled", seconds: seconds, extra: extra(seconds)))
+      if options.printProfiles {
+        let profile = try! step.profile(setup.images, setup.classes, runs: runs)
+        FileHandle.standardError.write(Data("# B2 compiled step\n\(profile)\n".utf8))
+      }
     }
   }
 }

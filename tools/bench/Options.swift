@@ -4,10 +4,13 @@ import Foundation
 ///
 /// ```
 /// micrograd-bench [--workload B1,B2,B3,B4] [--system compiled|eager] [--runs N] [--size 20|24] [--json]
+///                 [--programs] [--profile]
 /// ```
 /// Without `--workload`, every workload runs; without `--system`, compiled
 /// and eager both (where a workload has both); `--runs` overrides each
-/// workload's own count; `--json` prints the JSON lines alone (no table).
+/// workload's own count; `--json` prints the JSON lines alone (no table);
+/// `--programs` and `--profile` print the compiled programs' IR and
+/// per-instruction times (``ProgramProfile``) to standard error.
 struct Options {
   var workloads: Set<String> = ["B1", "B2", "B3", "B4"]
   var systems: Set<String> = ["compiled", "eager"]
@@ -17,6 +20,8 @@ struct Options {
   var jsonOnly = false
   /// Print each compiled program's IR text to standard error.
   var printPrograms = false
+  /// Print each compiled program's per-instruction profile (B2, B3) to standard error.
+  var printProfiles = false
 
   init(_ arguments: [String]) {
     var rest = arguments.dropFirst()
@@ -37,6 +42,7 @@ struct Options {
         self.sizes = sizes
       case "--json": jsonOnly = true
       case "--programs": printPrograms = true
+      case "--profile": printProfiles = true
       case "--help", "-h": usage(nil)
       default: usage("unknown argument \(flag)")
       }
@@ -52,7 +58,7 @@ func usage(_ problem: String?) -> Never {
   if let problem { print("micrograd-bench: \(problem)") }
   print(
     """
-    usage: micrograd-bench [--workload B1,B2,B3,B4] [--system compiled,eager] [--runs N] [--size 20,24] [--json] [--programs]
+    usage: micrograd-bench [--workload B1,B2,B3,B4] [--system compiled,eager] [--runs N] [--size 20,24] [--json] [--programs] [--profile]
       B1 moons step (eager and compiled), B2 784-512-512-10 MLP step, B3 fused elementwise (2^size floats),
       B4 compile cost (trace + compile). Prints one JSON line per measurement, then a table.
     """)

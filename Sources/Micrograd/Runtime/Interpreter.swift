@@ -60,7 +60,7 @@ final class Interpreter: @unchecked Sendable {
   /// instead of copied (see ``run(_:)``).
   private let handedOver: Set<Int>
   /// Serialises runs: one program's buffers serve one run at a time.
-  private let lock = NSLock()
+  let lock = NSLock()
   /// The line of each instruction in the file the program was read from,
   /// for errors; nil for a traced program (its lines are the printer's).
   var instructionLines: [Int]?

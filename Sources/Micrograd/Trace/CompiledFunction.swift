@@ -41,6 +41,17 @@ public final class CompiledFunction: @unchecked Sendable {
     return try interpreter(for: inputs.map(\.shape)).run(inputs, checkNumerics: checking)
   }
 
+  /// Runs the compiled function `runs` times on `inputs`, timing each
+  /// instruction: where the time goes (see ``ProgramProfile``).
+  public func profile(_ inputs: Tensor..., runs: Int = 10) throws(CompileError) -> ProgramProfile {
+    try profile(inputs: inputs, runs: runs)
+  }
+
+  /// ``profile(_:runs:)`` with the inputs in an array.
+  public func profile(inputs: [Tensor], runs: Int = 10) throws(CompileError) -> ProgramProfile {
+    try interpreter(for: inputs.map(\.shape)).profile(inputs, runs: runs)
+  }
+
   /// The program compiled for inputs of these shapes (tracing if needed).
   public func program(for shapes: [Shape]) throws(CompileError) -> Program {
     try interpreter(for: shapes).program

@@ -90,6 +90,15 @@ public final class TrainingStep: @unchecked Sendable {
     return try compiled.call(inputs + [Tensor(Float(optimizer.learningRate))])[0]
   }
 
+  /// Runs `runs` steps on `inputs`, timing each instruction (see
+  /// ``ProgramProfile``). They are real steps: the parameters are updated
+  /// every time.
+  public func profile(_ inputs: Tensor..., runs: Int = 10) throws(CompileError) -> ProgramProfile {
+    lock.lock()
+    defer { lock.unlock() }
+    return try compiled.profile(inputs: inputs + [Tensor(Float(optimizer.learningRate))], runs: runs)
+  }
+
   /// The program compiled for data inputs of these shapes.
   public func program(for shapes: [Shape]) throws(CompileError) -> Program {
     try compiled.program(for: shapes + [[]])
