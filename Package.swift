@@ -27,7 +27,7 @@ let package = Package(
     ),
     .target(
       name: "Micrograd",
-      dependencies: ["CBLAS"]
+      dependencies: ["CBLAS", "CKernels"]
     ),
     .target(name: "SampleData", dependencies: ["Micrograd"], path: "samples/SampleData"),
     .executableTarget(
@@ -61,6 +61,8 @@ let package = Package(
     .testTarget(name: "CustomOpTests", dependencies: ["Micrograd"]),
     // Long runs for `make soak`: memory over 10,000 compiled steps, a 1,000,000-node graph, a 100,000-instruction program.
     .executableTarget(name: "micrograd-soak", dependencies: ["Micrograd", "SampleData"], path: "tools/soak"),
+    // exp, log, tanh and sigmoid with fused multiply-adds (AVX2 or AVX-512, chosen at run time); streaming copy.
+    .target(name: "CKernels"),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Release-build measurements: fast-math speed and accuracy, parallel kernels,
 # and the interpreter's heap allocations per run (counted by preloading
-# allocation-counter.c). Usage: tools/runtime-bench/run.sh [fastmath|parallel|allocations]...
+# allocation-counter.c). Usage: tools/runtime-bench/run.sh [fastmath|parallel|allocations|accuracy]...
+# (`accuracy` takes about 10 minutes: all 2^32 inputs, both paths; vector-math-exhaustive.c checks the C
+# kernels alone, every level.)
 # For `allocations`, set OPENBLAS_NUM_THREADS=1 to leave out OpenBLAS's own
 # allocations in threaded sgemm.
 set -euo pipefail

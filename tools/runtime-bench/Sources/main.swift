@@ -1,8 +1,8 @@
 // Release-build measurements for the runtime (run through tools/runtime-bench/run.sh):
-//   fastmath     ns/element of the fast exp/log/tanh/sigmoid against Foundation's
+//   fastmath     ns/element of the fast exp/log/tanh/sigmoid (portable Swift, FMA kernels) against Foundation's
 //   parallel     elementwise and reduction throughput on one core and on all
 //   allocations  heap allocations per interpreter run, after the first run
-//   accuracy     the fast functions' largest error over all 2^32 float inputs
+//   accuracy     the fast functions' largest error over all 2^32 float inputs (both paths)
 import Foundation
 
 @testable import Micrograd
@@ -26,7 +26,7 @@ func spread(_ count: Int, _ range: ClosedRange<Float>) -> UnsafeMutablePointer<F
 }
 
 func fastMath() {
-  let count = 1 << 14  // in L1/L2: measures arithmetic, not memory
+  let count = 4096  // in L1: measures arithmetic, not memory
   let out = UnsafeMutablePointer<Float>.allocate(capacity: count)
   let cases: [(String, UnaryFunction, ClosedRange<Float>, (Float) -> Float)] = [
     ("exp", .exp, -80...80, { Foundation.exp($0) }),
@@ -34,14 +34,21 @@ func fastMath() {
     ("tanh", .tanh, -10...10, { Foundation.tanh($0) }),
     ("sigmoid", .sigmoid, -20...20, { 1 / (1 + Foundation.exp(-$0)) }),
   ]
-  print("function   fast ns/elem   Foundation ns/elem   speedup   (single thread, \(count) elements)")
+  print("single thread, \(count) elements, best of 25 runs of 100 calls; FMA kernels: level \(VectorMath.level)")
+  print("function   portable ns/elem   kernels ns/elem   speedup   Foundation ns/elem")
   for (name, f, range, reference) in cases {
     let x = spread(count, range)
-    let fast = bestTime { Elementwise.unaryChunk(f, x, out, count: count) } / Double(count)
+    let calls = 100
+    let portable =
+      bestTime(repeats: 25) { for _ in 0..<calls { Elementwise.portableUnaryChunk(f, x, out, count: count) } }
+      / Double(count * calls)
+    let kernels =
+      bestTime(repeats: 25) { for _ in 0..<calls { Elementwise.unaryChunk(f, x, out, count: count) } }
+      / Double(count * calls)
     let libm = bestTime { for i in 0..<count { out[i] = reference(x[i]) } } / Double(count)
     print(
       name.padding(toLength: 10, withPad: " ", startingAt: 0),
-      String(format: "%10.2f %20.2f %12.1fx", fast, libm, libm / fast))
+      String(format: "%16.3f %17.3f %9.2fx %20.2f", portable, kernels, portable / kernels, libm))
     x.deallocate()
   }
   out.deallocate()
@@ -153,33 +160,66 @@ func ulps(_ a: Float, _ b: Float) -> Int64 {
   return abs(ordered(a) - ordered(b))
 }
 
+/// One path's largest error and special values differing from the reference.
+struct ErrorTally {
+  var worst: Int64 = 0
+  var worstInput: Float = 0
+  var specialMismatches = 0
+
+  @inline(__always)
+  mutating func add(_ value: Float, expected: Float, at x: Float) {
+    if expected.isFinite && value.isFinite {
+      let error = ulps(value, expected)
+      if error > worst { (worst, worstInput) = (error, x) }
+    } else if !(expected.isNaN && value.isNaN) && value != expected {
+      specialMismatches += 1
+    }
+  }
+}
+
+/// The largest error of both paths, the FMA kernels (what ``Elementwise``
+/// runs, if this CPU has FMA) and the portable ``FastMath`` loops, over every
+/// float input, and how many inputs the two paths give different results for.
 func accuracy() {
-  let cases: [(String, (Float) -> Float, (Double) -> Double)] = [
-    ("exp", FastMath.exp, { Foundation.exp($0) }),
-    ("log", FastMath.log, { Foundation.log($0) }),
-    ("tanh", FastMath.tanh, { Foundation.tanh($0) }),
-    ("sigmoid", FastMath.sigmoid, { -$0 >= 88.72283935546875 ? 0 : 1 / (1 + Foundation.exp(-$0)) }),
+  let cases: [(String, UnaryFunction, (Double) -> Double)] = [
+    ("exp", .exp, { Foundation.exp($0) }),
+    ("log", .log, { Foundation.log($0) }),
+    ("tanh", .tanh, { Foundation.tanh($0) }),
+    ("sigmoid", .sigmoid, { -$0 >= 88.72283935546875 ? 0 : 1 / (1 + Foundation.exp(-$0)) }),
   ]
   print("largest error over every float input, against the double result rounded to float")
-  for (name, fast, reference) in cases {
-    var worst: Int64 = 0
-    var worstInput: Float = 0
-    var specialMismatches = 0
-    var bits: UInt32 = 0
-    repeat {
-      let x = Float(bitPattern: bits)
-      let value = fast(x)
-      let expected = Float(reference(Double(x)))
-      if expected.isFinite && value.isFinite {
-        let error = ulps(value, expected)
-        if error > worst { (worst, worstInput) = (error, x) }
-      } else if !(expected.isNaN && value.isNaN) && value != expected {
-        specialMismatches += 1
+  print("FMA kernels: level \(VectorMath.level) (0: none, the kernels rows repeat the portable path)")
+  let chunk = 1 << 20
+  let x = UnsafeMutablePointer<Float>.allocate(capacity: chunk)
+  let kernels = UnsafeMutablePointer<Float>.allocate(capacity: chunk)
+  let portable = UnsafeMutablePointer<Float>.allocate(capacity: chunk)
+  for (name, f, reference) in cases {
+    var kernelsTally = ErrorTally()
+    var portableTally = ErrorTally()
+    var differing = 0
+    for start in stride(from: 0, to: 1 << 32, by: chunk) {
+      for i in 0..<chunk { x[i] = Float(bitPattern: UInt32(start + i)) }
+      Elementwise.unaryChunk(f, x, kernels, count: chunk)
+      Elementwise.portableUnaryChunk(f, x, portable, count: chunk)
+      for i in 0..<chunk {
+        let expected = Float(reference(Double(x[i])))
+        kernelsTally.add(kernels[i], expected: expected, at: x[i])
+        portableTally.add(portable[i], expected: expected, at: x[i])
+        if kernels[i].bitPattern != portable[i].bitPattern && !(kernels[i].isNaN && portable[i].isNaN) {
+          differing += 1
+        }
       }
-      bits &+= 1
-    } while bits != 0
-    print("\(name): \(worst) ulp (at x = \(worstInput)); special values differing: \(specialMismatches)")
+    }
+    for (label, tally) in [("kernels", kernelsTally), ("portable", portableTally)] {
+      print(
+        "\(name) \(label): \(tally.worst) ulp (at x = \(tally.worstInput));",
+        "special values differing: \(tally.specialMismatches)")
+    }
+    print("\(name): inputs where the two paths differ: \(differing)")
   }
+  x.deallocate()
+  kernels.deallocate()
+  portable.deallocate()
 }
 
 let commands = CommandLine.arguments.dropFirst()

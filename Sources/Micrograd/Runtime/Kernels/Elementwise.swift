@@ -6,15 +6,17 @@ public enum UnaryFunction: Hashable, Sendable {
   /// `x` raised to a constant exponent.
   case power(Float)
 
-  /// The function at one point (the reference the vector loops follow).
+  /// The function at one point, equal to the vector loops of
+  /// ``Elementwise/unaryChunk(_:_:_:count:)`` bit for bit (through the same
+  /// C kernels when ``VectorMath`` is active).
   @inline(__always)
   func callAsFunction(_ x: Float) -> Float {
     switch self {
     case .negate: -x
-    case .exp: FastMath.exp(x)
-    case .log: FastMath.log(x)
-    case .tanh: FastMath.tanh(x)
-    case .sigmoid: FastMath.sigmoid(x)
+    case .exp: VectorMath.isActive ? VectorMath.apply(self, x) : FastMath.exp(x)
+    case .log: VectorMath.isActive ? VectorMath.apply(self, x) : FastMath.log(x)
+    case .tanh: VectorMath.isActive ? VectorMath.apply(self, x) : FastMath.tanh(x)
+    case .sigmoid: VectorMath.isActive ? VectorMath.apply(self, x) : FastMath.sigmoid(x)
     case .relu: x > 0 ? x : 0
     case .power(let p): p == 2 ? x * x : (p == 1 ? x : Foundation.pow(x, p))
     }
@@ -98,8 +100,19 @@ enum Elementwise {
     }
   }
 
-  /// ``unary(_:_:_:count:)`` on the calling thread.
+  /// ``unary(_:_:_:count:)`` on the calling thread: every vector unary
+  /// function runs here (eager ops, fused kernels, logsumexp). `exp`, `log`,
+  /// `tanh` and `sigmoid` run the C kernels with fused multiply-adds where the
+  /// CPU has them (``VectorMath``), else the portable ``FastMath`` loops.
   static func unaryChunk(_ f: UnaryFunction, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    if VectorMath.isActive && VectorMath.apply(f, x, y, count: count) { return }
+    portableUnaryChunk(f, x, y, count: count)
+  }
+
+  /// ``unaryChunk(_:_:_:count:)`` in Swift alone (``FastMath``), whatever the CPU has.
+  static func portableUnaryChunk(
+    _ f: UnaryFunction, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int
+  ) {
     switch f {
     case .negate: map(x, y, count) { -$0 }
     case .relu: map(x, y, count) { $0 > 0 ? $0 : 0 }

@@ -10,8 +10,14 @@
 /// `log(x < 0) = nan`, `tanh` saturates to ±1, NaN stays NaN; `sigmoid` is 0
 /// where `e^-x` overflows, as in PyTorch.
 ///
-/// No fused multiply-add is used (the package builds for baseline x86-64,
-/// where `fma` is a libm call), so results are the same on every machine.
+/// This is the portable path: no fused multiply-add (the package builds for
+/// baseline x86-64, where `fma` is a libm call). On CPUs with AVX2 and FMA,
+/// ``Elementwise`` runs ``VectorMath``'s C kernels instead: the same steps
+/// with fused multiply-adds, within the same bounds, some results a rounding
+/// apart from these. So results are the same on every machine that takes the
+/// same path (FMA, whether AVX2 or AVX-512, which agree bit for bit, or this
+/// portable one), and compiled programs still equal eager ops bit for bit:
+/// both run ``Elementwise/unaryChunk(_:_:_:count:)``.
 enum FastMath {
   /// `e^x`: `x = k·ln 2 + r` with `|r| ≤ ln 2 / 2`, then `2^k · p(r)`.
   @inline(__always)
