@@ -66,6 +66,27 @@ import Testing
     for (f, e) in zip(fused, expected) { #expect(f.map(\.bitPattern) == e.map(\.bitPattern)) }
   }
 
+  /// Outputs streamed out of the scratch (as outputs of 32 MiB and more
+  /// are) hold the same values as outputs written in place, at every kernel
+  /// shape, in one lane and split across cores (2^17 elements).
+  @Test(arguments: 0..<(cases.count + 1))
+  func streamedOutputsMatch(_ index: Int) {
+    let (shape, inputShapes) = index < Self.cases.count ? Self.cases[index] : ([1 << 17], [[1 << 17], [1], [1 << 17]])
+    var random = TestRandom(seed: 80 + UInt64(index))
+    let inputs = inputShapes.map { random.tensor($0, requiresGrad: false) }
+    let buffers = Self.kernel.outputs.map { _ in Storage(repeating: .nan, count: shape.count) }
+    let plan = FusedEvaluator.Plan(
+      Self.kernel, shape, inputs.map(\.values), inputs.map(\.shape), outputs: buffers.map(\.base), streamingBytes: 0)
+    #expect(plan.streams)
+    #expect(plan.steps.allSatisfy { $0.direct < 0 })
+    FusedEvaluator.run(plan)
+    let expected = reference(Self.kernel, inputs, shape)
+    for (k, buffer) in buffers.enumerated() {
+      let values = Array(UnsafeBufferPointer(start: buffer.base, count: shape.count))
+      expectIdentical(Tensor(values, shape: shape), Tensor(expected[k], shape: shape), "\(shape) output \(k)")
+    }
+  }
+
   /// Each lane's rows, gather counter and scratch start on their own pair
   /// of cache lines, so two cores never write to one line.
   @Test func lanesShareNoCacheLine() {

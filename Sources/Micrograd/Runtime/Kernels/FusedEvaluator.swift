@@ -15,6 +15,11 @@ enum FusedEvaluator {
   static let blockSize = 512
   /// Broadcast periods up to this many elements are tiled once per call.
   static let largestTile = 4096
+  /// Outputs of at least this many bytes are streamed to memory
+  /// (non-temporal stores): too large to be read back from the caches,
+  /// they would first be read into them for nothing (32 MiB: two thirds of
+  /// this machine's last-level cache).
+  static let streamingBytes = 32 << 20
 
   /// Evaluates `kernel` over `shape`, reading `inputs` broadcast from
   /// `inputShapes` and writing each of the kernel's outputs (all `shape`).
@@ -93,6 +98,9 @@ enum FusedEvaluator {
     /// Kernel output `j`'s register.
     let outputRegisters: [Int]
     let outputs: [UnsafeMutablePointer<Float>]
+    /// Whether outputs are computed in the scratch and streamed out (see
+    /// ``FusedEvaluator/streamingBytes``) rather than written in place.
+    let streams: Bool
     /// Whether output 0 goes to a reducer instead of memory.
     let reducingFirst: Bool
     /// How many threads share the blocks (1 below
@@ -130,7 +138,8 @@ enum FusedEvaluator {
     /// outputs are written only after the whole block is computed.
     init(
       _ kernel: FusedKernel, _ shape: Shape, _ inputs: [UnsafePointer<Float>], _ inputShapes: [Shape],
-      outputs: [UnsafeMutablePointer<Float>], reducingFirst: Bool = false, splitsReduction: Bool = false
+      outputs: [UnsafeMutablePointer<Float>], reducingFirst: Bool = false, splitsReduction: Bool = false,
+      streamingBytes: Int = FusedEvaluator.streamingBytes
     ) {
       let total = shape.count
       let (inputCount, stepCount, rank) = (kernel.inputCount, kernel.steps.count, shape.rank)
@@ -172,8 +181,9 @@ enum FusedEvaluator {
         steps.append(PlainStep(kind: kind, arguments: arguments, direct: -1))
       }
       // A step whose register is an output writes straight into it,
-      // unless that output shares memory with an input.
-      for (j, register) in kernel.outputs.enumerated() where register >= inputCount {
+      // unless that output shares memory with an input, or is streamed.
+      let streams = total * MemoryLayout<Float>.stride >= streamingBytes
+      for (j, register) in kernel.outputs.enumerated() where register >= inputCount && !streams {
         if reducingFirst && j == 0 { continue }
         let target = UnsafePointer(outputs[j])
         let shared = sources.contains { source in
@@ -206,6 +216,7 @@ enum FusedEvaluator {
       self.steps = steps
       self.outputRegisters = kernel.outputs
       self.outputs = outputs
+      self.streams = streams
       self.reducingFirst = reducingFirst
     }
 
@@ -315,6 +326,7 @@ enum FusedEvaluator {
     let shape = plan.shape
     let reducingFirst = plan.reducingFirst
     let splits = plan.lanes > 1
+    let streams = plan.streams
     let total = range.upperBound
     plan.sources.withUnsafeBufferPointer { sources in
       plan.steps.withUnsafeBufferPointer { plain in
@@ -355,6 +367,8 @@ enum FusedEvaluator {
                   } else {
                     reducer?.accumulate(rows[register], n)
                   }
+                } else if streams {
+                  VectorMath.streamCopy(outputs[j] + start, rows[register], count: n)
                 } else if UnsafePointer(outputs[j] + start) != rows[register] {
                   (outputs[j] + start).update(from: rows[register], count: n)
                 }
