@@ -12,7 +12,11 @@ public final class ReLU: Tensor {
   public override var operation: Operation? { .unary(.relu) }
 
   public override func backpropagate(_ grad: Tensor) {
-    a.accumulateGrad(grad * (a .> 0))  // the mask carries no gradient: relu'' = 0
+    // The mask comes from the output, as micrograd's does: relu(a) > 0
+    // exactly where a > 0 (NaN and -0 included), and a compiled step then
+    // needs to keep only the activation, not the pre-activation too. The
+    // mask carries no gradient: relu'' = 0.
+    a.accumulateGrad(grad * (self .> 0))
   }
 }
 
