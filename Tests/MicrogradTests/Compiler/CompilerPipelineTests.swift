@@ -44,7 +44,8 @@ import Testing
     let lowered = try Compiler.compile(graph) { name, program in seen.append((name, program.instructions.count)) }
     #expect(
       seen.map(\.0) == [
-        "lowering", "simplify", "cse", "dce", "elementwise-fusion", "matmul-epilogue", "sgd-product", "reduction-fusion",
+        "lowering", "simplify", "cse", "dce", "elementwise-fusion", "matmul-epilogue", "sgd-product",
+        "reduction-fusion",
         "forward-backward-fusion", "schedule", "memory-plan",
       ])
     #expect(seen.last!.1 == lowered.program.instructions.count)
