@@ -107,6 +107,9 @@ import Testing
       #expect(base % line == 0)
     }
     #expect(plan.lanes == Parallel.threadCount)
+    // Chunks are whole sum blocks, several per lane (taken in turn).
+    #expect(plan.chunkLength % BlockedSum.blockLength == 0)
+    #expect(plan.lanes == 1 || (plan.total + plan.chunkLength - 1) / plan.chunkLength >= 4 * plan.lanes)
     #expect(plan.rowStride >= plan.registerCount)
     #expect(plan.scratchStride >= plan.slotCount * plan.blockLength)
   }

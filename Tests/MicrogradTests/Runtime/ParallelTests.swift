@@ -33,12 +33,17 @@ import Testing
 
   @Test func largeWorkIsSplitWhenThePoolIsFree() {
     guard Parallel.threadCount > 1 else { return }
-    // Other tests may hold the workers for a moment (a busy pool runs the
-    // work on the caller): try until a split is seen.
+    // Other tests may hold the workers for a while (a busy pool runs the
+    // work on the caller): try until a split is seen, for up to 20 seconds
+    // (a loaded machine can keep another test's split running for seconds).
     let laterChunks = UnsafeMutablePointer<Int>.allocate(capacity: Parallel.threadCount)
     defer { laterChunks.deallocate() }
     var split = false
-    for _ in 0..<1000 where !split {
+    let deadline = ContinuousClock.now + .seconds(20)
+    var attempts = 0
+    while !split && ContinuousClock.now < deadline {
+      if attempts > 100 { usleep(1000) }
+      attempts += 1
       laterChunks.initialize(repeating: 0, count: Parallel.threadCount)
       Parallel.forRange(1 << 20, minimumChunk: 1 << 15, context: laterChunks) { context, start, end in
         // Chunk k of n starts at k/n of the range: each chunk marks its own slot.

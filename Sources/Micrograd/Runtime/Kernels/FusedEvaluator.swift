@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Runs a ``FusedKernel`` block by block, numexpr's way: each block of
 /// elements goes through the whole expression while it is in cache, and
 /// intermediates never touch memory.
@@ -107,6 +109,12 @@ enum FusedEvaluator {
     /// ``Parallel/minimumElements``, or with a reducer that cannot split);
     /// each lane has its own registers, rows and gather counter.
     let lanes: Int
+    /// Elements in a chunk of a split evaluation: whole ``BlockedSum``
+    /// blocks, about eight chunks a lane, at most 16 blocks (256 KiB of
+    /// each input).
+    let chunkLength: Int
+    /// The next chunk to take, during a split evaluation.
+    let nextChunk = Atomic<Int>(0)
     let registerCount: Int
     /// Pointers between one lane's rows and the next's: whole pairs of
     /// cache lines, so lanes never write to the same line (each lane
@@ -202,6 +210,8 @@ enum FusedEvaluator {
       let rowStride = FusedEvaluator.padded(registers, MemoryLayout<UnsafePointer<Float>>.stride)
       rows = FusedEvaluator.allocateLines(lanes * rowStride)
       self.lanes = lanes
+      let unit = BlockedSum.blockLength
+      self.chunkLength = unit * min(16, max(1, total / (lanes * 8 * unit)))
       self.registerCount = registers
       self.rowStride = rowStride
       self.counterStride = counterStride
@@ -279,10 +289,13 @@ enum FusedEvaluator {
   /// The core loop. With a reducer (the plan made `reducingFirst`), output 0
   /// is handed to it block by block instead of stored. Allocates nothing.
   ///
-  /// A plan of several lanes splits its blocks between the cores, in whole
-  /// ``BlockedSum`` blocks (each element is still computed by the same
-  /// steps, and a split reducer keeps each block's sum apart, so the result
-  /// is the same bit for bit).
+  /// A plan of several lanes splits its blocks between the cores, in chunks
+  /// of whole ``BlockedSum`` blocks that each lane takes in turn from a
+  /// shared counter, so a core slowed down (by another process, or a
+  /// virtual machine's neighbour) takes fewer chunks instead of holding the
+  /// others up. Each element is still computed by the same steps, and a
+  /// split reducer keeps each block's sum apart, so the result is the same
+  /// bit for bit whichever lane takes a chunk.
   static func evaluate(_ plan: Plan, reducer: FusedReduction.Plan?) {
     let total = plan.total
     guard total > 0 else { return }
@@ -304,14 +317,15 @@ enum FusedEvaluator {
       evaluate(plan, reducer: reducer, lane: 0, 0..<total)
       return
     }
+    plan.nextChunk.store(0, ordering: .relaxed)
     Parallel.forRange(plan.lanes, minimumChunk: 1, context: (plan, reducer)) { context, first, end in
       let (plan, reducer) = context.load(as: (Plan, FusedReduction.Plan?).self)
-      let unit = BlockedSum.blockLength
-      let units = (plan.total + unit - 1) / unit
       for lane in first..<end {
-        let start = units * lane / plan.lanes * unit
-        let stop = min(plan.total, units * (lane + 1) / plan.lanes * unit)
-        if start < stop { FusedEvaluator.evaluate(plan, reducer: reducer, lane: lane, start..<stop) }
+        while true {
+          let start = plan.nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue * plan.chunkLength
+          if start >= plan.total { break }
+          FusedEvaluator.evaluate(plan, reducer: reducer, lane: lane, start..<min(plan.total, start + plan.chunkLength))
+        }
       }
     }
   }
