@@ -1,6 +1,6 @@
 """Runs issue 6's benchmark (B1-B4) for micrograd, PyTorch eager, JAX jit and numpy, alternately.
 
-    python peers.py --ours .build/release/micrograd-bench [--rounds 3] [--workloads B1,B2,B3,B4]
+    python peers.py --ours .build/release/micrograd-bench [--rounds 5] [--workloads B1,B2,B3,B4]
     python peers.py --worker jax-jit B3          (one system, one workload, JSON lines; used by the driver)
 
 Every (system, workload) runs in a process of its own, so its peak resident memory is its own. Each round
@@ -87,7 +87,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--worker", nargs=2, metavar=("SYSTEM", "WORKLOAD"))
     parser.add_argument("--ours", default=".build/release/micrograd-bench")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workloads", default="B1,B2,B3,B4")
     parser.add_argument("--runs", type=int, default=0, help="runs per measurement (0: each workload's default)")
     parser.add_argument("--sizes", default="20,24", help="B3 sizes as powers of two")
