@@ -10,7 +10,8 @@ public struct IRParseError: Error, CustomStringConvertible, Hashable, Sendable {
     /// Something else stood where `expected` should be (`found` quotes it,
     /// or says `end of line`).
     case expected(String, found: String)
-    /// The header names a format version this build cannot read.
+    /// The header names a format version this build cannot read
+    /// (`supported` is the newest it reads; it reads every version from 1).
     case unsupportedVersion(Int, supported: Int)
     /// A number too large for its type.
     case numberTooLarge(String)
@@ -43,7 +44,8 @@ public struct IRParseError: Error, CustomStringConvertible, Hashable, Sendable {
     switch reason {
     case .expected(let what, let found): "expected \(what), found \(found)"
     case .unsupportedVersion(let version, let supported):
-      "unsupported IR version \(version); this build reads micrograd-ir \(supported)"
+      "unsupported IR version \(version); this build reads micrograd-ir "
+        + (supported == 1 ? "1" : "1 to \(supported)")
     case .numberTooLarge(let text): "number \(text) is too large"
     case .redeclared(let id, let firstLine): "%\(id) is declared twice (first on line \(firstLine))"
     case .undeclared(let id): "%\(id) is used but never declared"

@@ -25,7 +25,13 @@ extension ProgramReader {
     }
     switch name {
     case "sgd":
+      let plus = scanner.mark
       if scanner.take("+") {
+        guard version >= 2 else {
+          let wanted =
+            "'[' and SGD's hyper-parameters (sgd+matmul needs micrograd-ir 2; this file is version \(version))"
+          throw scanner.error(.expected(wanted, found: "'+'"), at: plus)
+        }
         guard let product = scanner.identifier(), let (transposeA, transposeB) = Self.matmulSpellings[product] else {
           throw scanner.expected("a matrix product after 'sgd+' (matmul, matmul.nt, matmul.tn or matmul.tt)")
         }

@@ -65,6 +65,8 @@ struct ProgramReader {
   }
 
   var scanner: TextScanner
+  /// The format version the header names.
+  var version = Program.formatVersion
   var declarations: [ValueID: Declaration] = [:]
   /// Every use of a value, checked against the declarations at the end.
   var references: [(ValueID, TextScanner.Mark)] = []
@@ -99,9 +101,10 @@ struct ProgramReader {
     scanner.skipBlanks()
     let versionMark = scanner.mark
     let version = try scanner.integer("the format version")
-    guard version == Program.formatVersion else {
+    guard (Program.oldestFormatVersion...Program.formatVersion).contains(version) else {
       throw scanner.error(.unsupportedVersion(version, supported: Program.formatVersion), at: versionMark)
     }
+    self.version = version
     try scanner.expectLineEnd()
   }
 

@@ -16,9 +16,23 @@ import Foundation
 /// }
 /// ```
 extension Program: CustomStringConvertible {
-  /// The IR format's version, written on the first line and checked when
-  /// text is parsed.
-  public static let formatVersion = 1
+  /// The newest IR format version, which this build reads along with every
+  /// older one (see ``oldestFormatVersion``).
+  ///
+  /// Version 2 added `sgd+matmul`. A program is written with the oldest
+  /// version that has everything it uses (``requiredFormatVersion``), so
+  /// programs without the newer operations still read in builds that know
+  /// only version 1.
+  public static let formatVersion = 2
+
+  /// The oldest IR format version this build reads.
+  public static let oldestFormatVersion = 1
+
+  /// The format version written on this program's first line: the oldest
+  /// that has every operation it uses.
+  public var requiredFormatVersion: Int {
+    instructions.contains { if case .sgdProduct = $0.operation { true } else { false } } ? 2 : 1
+  }
 
   public var description: String { text() }
 
@@ -34,7 +48,7 @@ extension Program: CustomStringConvertible {
 
   /// The text, and the line of each instruction in it.
   private func render(name: String) -> (text: String, instructionLines: [Int]) {
-    var lines = ["micrograd-ir \(Program.formatVersion)"]
+    var lines = ["micrograd-ir \(requiredFormatVersion)"]
     var instructionLines: [Int] = []
     let made = Set(instructions.flatMap(\.outputs))
     let isOutput = Set(outputs)

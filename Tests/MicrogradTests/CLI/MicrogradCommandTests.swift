@@ -191,7 +191,7 @@ import Testing
     try training.model.saveParameters(to: folder.file("w.safetensors"))
     let malformed: [String: String] = [
       "empty.mgir": "",
-      "header.mgir": "micrograd-ir 2\n",
+      "header.mgir": "micrograd-ir 3\n",
       "truncated.mgir": String(try training.program.text().prefix(200)),
       "huge.mgir": "micrograd-ir 1\nfunc @main(%0: f32[99999999999999999999] input \"x\") -> (%0) {\n  return %0\n}\n",
       "overflow.mgir":

@@ -165,4 +165,35 @@ import Testing
     let misspelt = text.replacingOccurrences(of: "sgd+matmul.tn", with: "sgd+matmul.xx")
     #expect(throws: IRParseError.self) { try Program(parsing: misspelt) }
   }
+
+  /// `sgd+matmul` came with IR version 2: a program using it says so on its
+  /// first line, a version-1 file using it is an error at the operation,
+  /// and a program without it still says version 1 (older builds read it).
+  @Test func foldedProgramsAreVersionTwo() throws {
+    var builder = ProgramBuilder()
+    let w = builder.parameter([3, 4], "w")
+    let (a, b) = (builder.input([5, 3], "a"), builder.input([5, 4], "b"))
+    let (lr, count) = (builder.input([], "lr"), builder.value([], .state, "w.step"))
+    builder.program.instructions.append(
+      Instruction(
+        .sgdProduct(transposeA: true, transposeB: false), inputs: [w, a, b, lr, count], outputs: [], section: .update))
+    let folded = builder.returning([])
+    #expect(folded.requiredFormatVersion == 2)
+    let text = folded.description
+    #expect(text.hasPrefix("micrograd-ir 2\n"))
+    let old = "micrograd-ir 1" + text.dropFirst("micrograd-ir 2".count)
+    do {
+      _ = try Program(parsing: old)
+      Issue.record("a version-1 file with sgd+matmul parsed")
+    } catch {
+      #expect(error.message.contains("sgd+matmul needs micrograd-ir 2; this file is version 1"))
+      let line = old.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("sgd+") }
+      #expect(error.line == line.map { $0 + 1 })
+    }
+    var plain = ProgramBuilder()
+    let x = plain.input([2], "x")
+    let y = plain.add(.unary(.negate), [x], [2])
+    #expect(plain.returning([y]).description.hasPrefix("micrograd-ir 1\n"))
+    #expect(try Program(parsing: plain.returning([y]).description) == plain.returning([y]))
+  }
 }

@@ -47,13 +47,13 @@ import Testing
   static let cases: [Case] = [
     Case(
       name: "empty text", replacing: "", with: "", line: 1, at: "",
-      message: "expected the header 'micrograd-ir 1', found end of input"),
+      message: "expected the header 'micrograd-ir 2', found end of input"),
     Case(
       name: "no header", replacing: "micrograd-ir 1\n", with: "", line: 1, at: "func",
-      message: "expected the header 'micrograd-ir 1', found 'func'"),
+      message: "expected the header 'micrograd-ir 2', found 'func'"),
     Case(
-      name: "future version", replacing: "micrograd-ir 1", with: "micrograd-ir 2", line: 1, at: "2",
-      message: "unsupported IR version 2; this build reads micrograd-ir 1"),
+      name: "future version", replacing: "micrograd-ir 1", with: "micrograd-ir 3", line: 1, at: "3",
+      message: "unsupported IR version 3; this build reads micrograd-ir 1 to 2"),
     Case(
       name: "version too large", replacing: "micrograd-ir 1", with: "micrograd-ir 99999999999999999999", line: 1,
       at: "9", message: "number '99999999999999999999' is too large"),
