@@ -125,8 +125,9 @@ extension Program: CustomStringConvertible {
   }
 
   /// `%3, %4 = op %1, %2 : f32[2], f32[2]  @ file:line  # note`. A result
-  /// that is not a program output carries its name after its type.
-  private func line(for instruction: Instruction, isOutput: Set<ValueID>) -> String {
+  /// that is not a program output carries its name after its type. Without
+  /// `notes`, the line ends at the location.
+  func line(for instruction: Instruction, isOutput: Set<ValueID>, notes: Bool = true) -> String {
     var text = ""
     if !instruction.outputs.isEmpty {
       text += instruction.outputs.map { "%\($0)" }.joined(separator: ", ") + " = "
@@ -140,7 +141,7 @@ extension Program: CustomStringConvertible {
       text += " : " + types.joined(separator: ", ")
     }
     text += "  @ " + IRSpelling.location(instruction.location)
-    for note in instruction.notes { text += "  # " + IRSpelling.note(note) }
+    if notes { for note in instruction.notes { text += "  # " + IRSpelling.note(note) } }
     return text
   }
 

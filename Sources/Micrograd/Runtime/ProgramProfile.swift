@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Where a compiled program spends its time: each instruction's mean wall
 /// time over several runs, like the operator table of `torch.profiler`.
@@ -34,46 +35,25 @@ public struct ProgramProfile: Sendable, CustomStringConvertible {
   }
 
   /// The table: the share of the total, mean microseconds, and each
-  /// instruction as the IR spells it (without notes), slowest first; then
+  /// instruction as the IR prints it (without notes), slowest first; then
   /// the time per operation.
   public var description: String {
     let total = max(self.total, .leastNonzeroMagnitude)
-    var lines = ["# \(program.instructions.count) instructions, mean of \(runs) runs: \(microseconds(self.total)) µs"]
-    lines.append("  share    mean µs  instruction")
+    let isOutput = Set(program.outputs)
+    func row(_ seconds: Double, _ text: String) -> String {
+      String(format: "%6.1f%% %10.1f  ", seconds / total * 100, seconds * 1e6) + text
+    }
+    var lines = [
+      "# \(program.instructions.count) instructions, mean of \(runs) runs: "
+        + String(format: "%.1f", self.total * 1e6) + " µs",
+      "  share    mean µs  instruction",
+    ]
     for k in seconds.indices.sorted(by: { seconds[$0] > seconds[$1] }) {
-      lines.append("\(percent(seconds[k] / total)) \(pad(microseconds(seconds[k]), 10))  \(spelling(k))")
+      lines.append(row(seconds[k], program.line(for: program.instructions[k], isOutput: isOutput, notes: false)))
     }
     lines.append("  share    mean µs  operation")
-    for (operation, time) in byOperation {
-      lines.append("\(percent(time / total)) \(pad(microseconds(time), 10))  \(operation)")
-    }
+    for (operation, time) in byOperation { lines.append(row(time, operation)) }
     return lines.joined(separator: "\n")
-  }
-
-  /// Instruction `k` as printed, up to its notes.
-  private func spelling(_ k: Int) -> String {
-    let instruction = program.instructions[k]
-    let arguments = instruction.inputs.map { "%\($0)" }.joined(separator: ", ")
-    let results = instruction.outputs.map { "%\($0)" }.joined(separator: ", ")
-    let types = instruction.outputs.map { program.type(of: $0) }.joined(separator: ", ")
-    let head = results.isEmpty ? "" : results + " = "
-    let tail = types.isEmpty ? "" : " : " + types
-    let place = instruction.location == .unknown ? "" : "  @ \(instruction.location)"
-    return head + Program.spelling(instruction.operation) + " " + arguments + tail + place
-  }
-
-  private func microseconds(_ seconds: Double) -> String {
-    let tenths = Int((seconds * 1e7).rounded())
-    return "\(tenths / 10).\(tenths % 10)"
-  }
-
-  private func percent(_ fraction: Double) -> String {
-    let tenths = Int((fraction * 1000).rounded())
-    return pad("\(tenths / 10).\(tenths % 10)%", 7)
-  }
-
-  private func pad(_ text: String, _ width: Int) -> String {
-    String(repeating: " ", count: max(0, width - text.count)) + text
   }
 }
 

@@ -142,9 +142,8 @@ import Testing
     }
   }
 
-  /// The IR spells the fold `sgd+matmul.tn`, reads it back, and checks it:
-  /// two matrices whose product has the parameter's shape.
-  @Test func irSpellingParsesAndIsChecked() throws {
+  /// `w ← w − lr·aᵀ·b` alone: w [3,4], a [5,3], b [5,4], values %0 to %4.
+  static var foldedProgram: Program {
     var builder = ProgramBuilder()
     let w = builder.parameter([3, 4], "w")
     let (a, b) = (builder.input([5, 3], "a"), builder.input([5, 4], "b"))
@@ -152,7 +151,13 @@ import Testing
     builder.program.instructions.append(
       Instruction(
         .sgdProduct(transposeA: true, transposeB: false), inputs: [w, a, b, lr, count], outputs: [], section: .update))
-    let text = builder.returning([]).description
+    return builder.returning([])
+  }
+
+  /// The IR spells the fold `sgd+matmul.tn`, reads it back, and checks it:
+  /// two matrices whose product has the parameter's shape.
+  @Test func irSpellingParsesAndIsChecked() throws {
+    let text = Self.foldedProgram.description
     #expect(text.contains("sgd+matmul.tn %0, %1, %2, %3, %4"))
     let parsed = try IRParser.parse(text)
     try validate(parsed.program, lines: parsed.lines)
@@ -170,14 +175,7 @@ import Testing
   /// first line, a version-1 file using it is an error at the operation,
   /// and a program without it still says version 1 (older builds read it).
   @Test func foldedProgramsAreVersionTwo() throws {
-    var builder = ProgramBuilder()
-    let w = builder.parameter([3, 4], "w")
-    let (a, b) = (builder.input([5, 3], "a"), builder.input([5, 4], "b"))
-    let (lr, count) = (builder.input([], "lr"), builder.value([], .state, "w.step"))
-    builder.program.instructions.append(
-      Instruction(
-        .sgdProduct(transposeA: true, transposeB: false), inputs: [w, a, b, lr, count], outputs: [], section: .update))
-    let folded = builder.returning([])
+    let folded = Self.foldedProgram
     #expect(folded.requiredFormatVersion == 2)
     let text = folded.description
     #expect(text.hasPrefix("micrograd-ir 2\n"))

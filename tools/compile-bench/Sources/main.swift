@@ -166,12 +166,26 @@ func sweep(repeats: Int) {
   }
 }
 
-/// Trace, lowering, each pass, interpreter setup and freeing, timed apart
-/// (CPU time of this thread).
-func stages(_ parameters: [Tensor], shapes: [Shape], _ f: ([Tensor]) -> Tensor) -> [(String, UInt64)] {
+/// Trace, lowering, each pass, freeing the traced graph and interpreter
+/// setup, timed apart (CPU time of this thread): `trace()` builds the graph.
+func timedStages(_ trace: () -> TracedGraph) -> [(String, UInt64)] {
   var marks: [(String, UInt64)] = [("start", cpuNow())]
   var lowered: LoweredProgram?
   do {
+    let graph = trace()
+    marks.append(("trace", cpuNow()))
+    lowered = try! Compiler.compile(graph) { name, _ in marks.append((name, cpuNow())) }
+  }
+  marks.append(("free graph", cpuNow()))
+  let interpreter = Interpreter(lowered!)
+  marks.append(("interpreter", cpuNow()))
+  _ = interpreter
+  return marks
+}
+
+/// The stages of `f`'s value and gradients with respect to `parameters`.
+func stages(_ parameters: [Tensor], shapes: [Shape], _ f: ([Tensor]) -> Tensor) -> [(String, UInt64)] {
+  timedStages {
     var graph = TracedGraph()
     graph.parameters = parameters.indices.map { ("p\($0)", parameters[$0]) }
     let (loss, grads) = Trace.record {
@@ -183,23 +197,15 @@ func stages(_ parameters: [Tensor], shapes: [Shape], _ f: ([Tensor]) -> Tensor) 
     graph.outputs = [("loss", loss)] + grads.indices.map { ("grad.p\($0)", grads[$0]) }
     graph.forwardRoots = [loss]
     graph.backwardRoots = grads
-    marks.append(("trace", cpuNow()))
-    lowered = try! Compiler.compile(graph) { name, _ in marks.append((name, cpuNow())) }
+    return graph
   }
-  marks.append(("free graph", cpuNow()))
-  let interpreter = Interpreter(lowered!)
-  marks.append(("interpreter", cpuNow()))
-  _ = interpreter
-  return marks
 }
 
 /// The same split for B4's own workload: a forward chain of `length` ops
 /// (×1.001, +0.001, tanh, sigmoid in turn, as micrograd-bench's) on a
 /// 1024-vector, compiled with `compile` (no gradient).
 func forwardStages(length: Int) -> [(String, UInt64)] {
-  var marks: [(String, UInt64)] = [("start", cpuNow())]
-  var lowered: LoweredProgram?
-  do {
+  timedStages {
     var graph = TracedGraph()
     let output = Trace.record {
       let x = Trace.input([1024], site: CallSite(#fileID, #line))
@@ -217,14 +223,8 @@ func forwardStages(length: Int) -> [(String, UInt64)] {
     }
     graph.outputs = [("y0", output)]
     graph.forwardRoots = [output]
-    marks.append(("trace", cpuNow()))
-    lowered = try! Compiler.compile(graph) { name, _ in marks.append((name, cpuNow())) }
+    return graph
   }
-  marks.append(("free graph", cpuNow()))
-  let interpreter = Interpreter(lowered!)
-  marks.append(("interpreter", cpuNow()))
-  _ = interpreter
-  return marks
 }
 
 func printStages(_ title: String, _ marks: [(String, UInt64)], instructions: Int) {

@@ -11,12 +11,13 @@ public enum UnaryFunction: Hashable, Sendable {
   /// C kernels when ``VectorMath`` is active).
   @inline(__always)
   func callAsFunction(_ x: Float) -> Float {
-    switch self {
+    if VectorMath.isActive && VectorMath.kernel(self) != nil { return VectorMath.apply(self, x) }
+    return switch self {
     case .negate: -x
-    case .exp: VectorMath.isActive ? VectorMath.apply(self, x) : FastMath.exp(x)
-    case .log: VectorMath.isActive ? VectorMath.apply(self, x) : FastMath.log(x)
-    case .tanh: VectorMath.isActive ? VectorMath.apply(self, x) : FastMath.tanh(x)
-    case .sigmoid: VectorMath.isActive ? VectorMath.apply(self, x) : FastMath.sigmoid(x)
+    case .exp: FastMath.exp(x)
+    case .log: FastMath.log(x)
+    case .tanh: FastMath.tanh(x)
+    case .sigmoid: FastMath.sigmoid(x)
     case .relu: x > 0 ? x : 0
     case .power(let p): p == 2 ? x * x : (p == 1 ? x : Foundation.pow(x, p))
     }
