@@ -50,8 +50,13 @@ void mg_sigmoid_f32(const float *x, float *y, long n);
 
 /// Copies `n` floats from `src` to `dst` (not overlapping) with non-temporal
 /// stores, which bypass the caches: for outputs far larger than the last-level
-/// cache that are not read again soon. Ends with a store fence.
+/// cache that are not read again soon. The stores are weakly ordered: call
+/// `mg_store_fence` before anything that tells another thread they are done.
 void mg_stream_copy_f32(float *dst, const float *src, long n);
+
+/// Orders every earlier store, non-temporal ones included, before any later
+/// one (`sfence` on x86).
+void mg_store_fence(void);
 
 #ifdef __cplusplus
 }

@@ -174,6 +174,7 @@ import Testing
               VectorMath.streamCopy(
                 buffer.baseAddress! + destinationOffset, $0.baseAddress! + sourceOffset, count: length)
             }
+            VectorMath.storeFence()
           }
           var expected = [Float](repeating: -1, count: length + 40)
           expected[destinationOffset..<destinationOffset + length] = source[sourceOffset..<sourceOffset + length]

@@ -389,6 +389,10 @@ enum FusedEvaluator {
               }
               start += n
             }
+            // Streamed stores are weakly ordered: they must be written
+            // before this lane reports its share done (once here, not after
+            // every block, where the fence stalled the core).
+            if streams { VectorMath.storeFence() }
           }
         }
       }

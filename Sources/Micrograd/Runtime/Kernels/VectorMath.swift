@@ -61,8 +61,14 @@ enum VectorMath {
 
   /// Copies `count` floats with non-temporal stores (they bypass the caches):
   /// for outputs far larger than the last-level cache. `destination` and
-  /// `source` must not overlap.
+  /// `source` must not overlap. The stores are weakly ordered: call
+  /// ``storeFence()`` before anything that tells another thread they are done.
   static func streamCopy(_ destination: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, count: Int) {
     mg_stream_copy_f32(destination, source, count)
+  }
+
+  /// Orders every earlier store, non-temporal ones included, before any later one.
+  static func storeFence() {
+    mg_store_fence()
   }
 }
