@@ -37,6 +37,8 @@ public struct Shape: Hashable, Sendable, ExpressibleByArrayLiteral, CustomString
   /// Dimensions are aligned from the right; each pair must be equal or one of
   /// them 1.
   public static func broadcast(_ a: Shape, _ b: Shape) -> Shape? {
+    // Most binary ops meet equal shapes: no new array for them.
+    if a == b { return a }
     let rank = max(a.rank, b.rank)
     var dims = [Int](repeating: 1, count: rank)
     for i in 0..<rank {
