@@ -3,8 +3,8 @@
 // leaves the caches to data used again. SSE's 16-byte streaming store is
 // baseline x86-64; CPUs with AVX-512 use 64-byte ones (a whole cache line).
 // The copy does not fence: a fence after every block of a fused kernel stalls
-// the core until its streamed lines are written (about a tenth of B3's forward
-// pass); the evaluator fences once at the end of each lane's share instead.
+// the core until its streamed lines are written (5-10 % of B3's forward pass);
+// the evaluator fences once per chunk of blocks instead.
 #include "CKernels.h"
 
 #include <stdint.h>

@@ -390,8 +390,8 @@ enum FusedEvaluator {
               start += n
             }
             // Streamed stores are weakly ordered: they must be written
-            // before this lane reports its share done (once here, not after
-            // every block, where the fence stalled the core).
+            // before this lane takes its next chunk or reports done (once a
+            // chunk, not after every block, where the fence stalled the core).
             if streams { VectorMath.storeFence() }
           }
         }
