@@ -21,13 +21,14 @@ struct CommandLineTool {
 
   func run(_ arguments: [String]) throws -> Result {
     let process = Process()
-    process.executableURL = try #require(url, "\(name) not built; run swift build --build-tests")
+    let executable = try #require(url, "\(name) not built; run swift build --build-tests")
+    process.executableURL = executable
     process.arguments = arguments
     let output = Pipe()
     process.standardOutput = output
     // Standard error goes to a file, so that neither stream can fill up while the other is read.
     let errorPath = FileManager.default.temporaryDirectory.appendingPathComponent("stderr-\(UUID())").path
-    FileManager.default.createFile(atPath: errorPath, contents: nil)
+    try #require(FileManager.default.createFile(atPath: errorPath, contents: nil))
     defer { try? FileManager.default.removeItem(atPath: errorPath) }
     let error = try #require(FileHandle(forWritingAtPath: errorPath))
     process.standardError = error

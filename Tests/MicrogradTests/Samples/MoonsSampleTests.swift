@@ -15,7 +15,8 @@ import Testing
 
   static func run(_ arguments: [String]) throws -> String {
     let process = Process()
-    process.executableURL = try #require(binary, "moons binary not built; run swift build --build-tests")
+    let executable = try #require(binary, "moons binary not built; run swift build --build-tests")
+    process.executableURL = executable
     process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe
@@ -78,7 +79,8 @@ import Testing
 
   @Test func badOptionsExitWithUsage() throws {
     let process = Process()
-    process.executableURL = try #require(Self.binary)
+    let executable = try #require(Self.binary)
+    process.executableURL = executable
     process.arguments = ["--steps", "zero"]
     process.standardError = Pipe()
     try process.run()
